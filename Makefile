@@ -1,0 +1,37 @@
+# CityLoop: `make run` and `make test` are all a fresh machine needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+ONLY ?=
+
+.PHONY: run test lint bench venv messages clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	$(BIN)/cityloop migrate --noinput
+	$(BIN)/cityloop demo
+	$(BIN)/cityloop serve --bind 127.0.0.1:8000
+
+test: venv
+	$(BIN)/cityloop makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: venv
+	$(BIN)/python bench/run.py $(if $(ONLY),--only $(ONLY))
+
+messages: venv
+	cd src/cityloop && ../../$(BIN)/cityloop makemessages -l zh_Hans --no-obsolete && ../../$(BIN)/cityloop compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,34 @@
+"""Suite-wide pytest set-up: which database we run on, and the CI rule for services.
+
+With CI=true a test that needs a service (PostgreSQL, MQTT, Chromium) must run and fail loudly
+if the service is missing; without CI it may skip with a clear reason.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _on_postgres() -> bool:
+    return os.environ.get("CITYLOOP_DATABASE_URL", "").startswith(("postgres", "postgresql"))
+
+
+def pytest_report_header(config):
+    db = "PostgreSQL" if _on_postgres() else "SQLite"
+    return [f"CityLoop suite on {db}; CI={'yes' if IN_CI else 'no'}"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if _on_postgres():
+        return
+    reason = (
+        "needs PostgreSQL: runs in the PostgreSQL pass (CITYLOOP_DATABASE_URL=postgres://…), "
+        "which .ci/run always makes"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))

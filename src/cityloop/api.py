@@ -1,0 +1,22 @@
+"""The JSON API: one django-ninja instance, each app's router under its own prefix."""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+import cityloop
+from cityloop.categories.api import router as categories_router
+from cityloop.geo.api import router as geo_router
+from cityloop.org.api import router as org_router
+from cityloop.worktime.api import router as worktime_router
+
+api = NinjaAPI(
+    title="CityLoop API",
+    version=cityloop.__version__,
+    description="城市管理智慧一体化平台 JSON API. 中文优先，英文其次。",
+    auth=django_auth,
+    docs_url="/docs",
+)
+api.add_router("/org/", org_router, tags=["org"])
+api.add_router("/geo/", geo_router, tags=["geo"])
+api.add_router("/categories/", categories_router, tags=["categories"])
+api.add_router("/worktime/", worktime_router, tags=["worktime"])

@@ -1,0 +1,19 @@
+"""Root URL configuration."""
+
+from django.contrib import admin
+from django.urls import path
+
+from cityloop.api import api
+from cityloop.core import views as core_views
+
+admin.site.site_header = "CityLoop 城市管理智慧一体化平台"
+admin.site.site_title = "CityLoop"
+admin.site.index_title = "系统管理 Administration"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("version", core_views.version, name="version"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", core_views.home, name="home"),
+]
