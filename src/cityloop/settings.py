@@ -123,7 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each app keeps its translations in its own locale/ folder (found automatically).
+LOCALE_PATHS: list[Path] = []
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
