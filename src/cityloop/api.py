@@ -5,6 +5,7 @@ from ninja.security import django_auth
 
 import cityloop
 from cityloop.categories.api import router as categories_router
+from cityloop.core import api_errors
 from cityloop.geo.api import router as geo_router
 from cityloop.org.api import router as org_router
 from cityloop.worktime.api import router as worktime_router
@@ -16,6 +17,7 @@ api = NinjaAPI(
     auth=django_auth,
     docs_url="/docs",
 )
+api_errors.install(api)
 api.add_router("/org/", org_router, tags=["org"])
 api.add_router("/geo/", geo_router, tags=["geo"])
 api.add_router("/categories/", categories_router, tags=["categories"])

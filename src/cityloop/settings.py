@@ -131,6 +131,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves from the finders, so no collectstatic step is needed to run.
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"

@@ -15,17 +15,34 @@ def unit_path(unit: Unit) -> str:
     return f"{parent_path}{unit.pk}/"
 
 
-@transaction.atomic
 def unit_create(*, kind: str, name: str, parent: Unit | None = None, **fields) -> Unit:
     """Create a unit after validating its kind, parent and codes (``ValidationError`` if bad)."""
-    unit = Unit(kind=kind, name=name, parent=parent, **fields)
+    return unit_save(unit=Unit(kind=kind, name=name, parent=parent, **fields))
+
+
+@transaction.atomic
+def unit_save(*, unit: Unit) -> Unit:
+    """Save an edited or new unit; a changed parent moves its whole subtree (paths, depths)."""
     unit.full_clean(exclude=["path"])
-    unit.depth = parent.depth + 1 if parent is not None else 0
-    unit.path = "/"
-    unit.save()
+    old_path = Unit.objects.filter(pk=unit.pk).values_list("path", flat=True).first()
+    unit.depth = unit.parent.depth + 1 if unit.parent_id else 0
+    if unit.pk is None:
+        unit.path = "/"
+        unit.save()
     unit.path = unit_path(unit)
-    unit.save(update_fields=["path"])
+    unit.save()
+    if old_path and old_path != unit.path:
+        _subtree_move(old_path, unit.path, unit.depth)
     return unit
+
+
+def _subtree_move(old_path: str, new_path: str, depth: int) -> None:
+    moved = []
+    for child in Unit.objects.filter(path__startswith=old_path).exclude(path=old_path):
+        child.path = new_path + child.path[len(old_path) :]
+        child.depth = depth + child.path[len(new_path) :].strip("/").count("/") + 1
+        moved.append(child)
+    Unit.objects.bulk_update(moved, ["path", "depth"], batch_size=1000)
 
 
 def unit_paths_assign(units: Iterable[Unit]) -> list[Unit]:
