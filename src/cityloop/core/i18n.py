@@ -11,6 +11,22 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.functional import lazy
+
+
+def _interpolate(template: Any, params: dict) -> str:
+    return str(template) % params
+
+
+_lazy_interpolate = lazy(_interpolate, str)
+
+
+def lazy_format(template: Any, params: dict) -> Any:
+    """``template % params`` rendered when shown, in the language active then.
+
+    ``gettext_lazy("…%(x)s") % {...}`` would freeze the text in the language of the moment.
+    """
+    return _lazy_interpolate(template, params)
 
 
 def in_language(message: Any, language: str) -> str:

@@ -114,11 +114,6 @@ def grid_list(request, q: str | None = None):
     return grids.order_by("code")
 
 
-@router.get("/grids/{code}", response=GridOut, summary="One grid 网格详情")
-def grid_detail(request, code: str):
-    return get_visible_or_404(Grid.objects.all(), request.user, code=code)
-
-
 class ImportOut(Schema):
     ok: bool
     summary: str
@@ -145,3 +140,9 @@ def grid_import(request, dry_run: bool = False, crs: CRS = "wgs84"):
         ],
     }
     return (200 if report.ok else 422), body
+
+
+# Declared last: "/grids/{code}" would otherwise swallow "/grids/import".
+@router.get("/grids/{code}", response=GridOut, summary="One grid 网格详情")
+def grid_detail(request, code: str):
+    return get_visible_or_404(Grid.objects.all(), request.user, code=code)

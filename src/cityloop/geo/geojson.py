@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.strtree import STRtree
 from shapely.validation import explain_validity
 
-from cityloop.core.i18n import bilingual
+from cityloop.core.i18n import bilingual, lazy_format
 from cityloop.geo import coordinates
 from cityloop.geo.choices import AreaClass
 from cityloop.geo.index import bump_version
@@ -114,7 +114,9 @@ def _features(data: Any, report: GridImportReport) -> list | None:
             data = json.loads(data)
         except ValueError as exc:
             report.problems.append(
-                FeatureProblem(0, "", "file", _("Not valid JSON: %(error)s") % {"error": exc})
+                FeatureProblem(
+                    0, "", "file", lazy_format(_("Not valid JSON: %(error)s"), {"error": exc})
+                )
             )
             return None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
@@ -155,13 +157,15 @@ def _read_feature(number, feature, crs, communities, seen, report) -> _Candidate
     code = str(props.get("code", "")).strip()
     if not GRID_CODE_RE.match(code):
         problem(
-            "code", _("A grid code has exactly 15 digits, got “%(code)s”.") % {"code": code}, code
+            "code",
+            lazy_format(_("A grid code has exactly 15 digits, got “%(code)s”."), {"code": code}),
+            code,
         )
         return None
     if code in seen:
         problem(
             "code",
-            _("The code %(code)s appears more than once in the file.") % {"code": code},
+            lazy_format(_("The code %(code)s appears more than once in the file."), {"code": code}),
             code,
         )
         return None
@@ -170,8 +174,10 @@ def _read_feature(number, feature, crs, communities, seen, report) -> _Candidate
     if community is None:
         problem(
             "code",
-            _("No community has the code %(community)s (the first 12 digits).")
-            % {"community": code[:12]},
+            lazy_format(
+                _("No community has the code %(community)s (the first 12 digits)."),
+                {"community": code[:12]},
+            ),
             code,
         )
         return None
@@ -194,9 +200,11 @@ def _read_geometry(geometry, crs, problem) -> shapely.Geometry | None:
     try:
         shape = shapely.from_geojson(json.dumps(geometry))
     except (shapely.errors.GEOSException, ValueError) as exc:
-        problem("geometry", _("The geometry cannot be read: %(error)s") % {"error": exc})
+        problem(
+            "geometry", lazy_format(_("The geometry cannot be read: %(error)s"), {"error": exc})
+        )
         return None
-    if shape.is_empty or shape.area == 0:
+    if shape.is_empty:
         problem("geometry", _("The geometry is empty."))
         return None
     west, south, east, north = shape.bounds
@@ -210,8 +218,13 @@ def _read_geometry(geometry, crs, problem) -> shapely.Geometry | None:
     if not shape.is_valid:
         problem(
             "geometry",
-            _("The polygon is invalid: %(reason)s") % {"reason": explain_validity(shape)},
+            lazy_format(
+                _("The polygon is invalid: %(reason)s"), {"reason": explain_validity(shape)}
+            ),
         )
+        return None
+    if shape.area == 0:
+        problem("geometry", _("The geometry is empty."))
         return None
     return shape
 
@@ -224,8 +237,10 @@ def _inside_community(shape, community: Unit, problem) -> bool:
     if outside > OUTSIDE_TOLERANCE:
         problem(
             "geometry",
-            _("The grid lies %(share).1f%% outside its community %(community)s.")
-            % {"share": outside * 100, "community": community.name},
+            lazy_format(
+                _("The grid lies %(share).1f%% outside its community %(community)s."),
+                {"share": outside * 100, "community": community.name},
+            ),
         )
         return False
     return True
@@ -249,7 +264,7 @@ def _check_overlaps(candidates: list[_Candidate], report: GridImportReport) -> N
         np.array(shapes[: len(candidates)], dtype=object), predicate="intersects"
     )
     for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i == j or (j < len(candidates) and j < i):
+        if i == j or (j < len(candidates) and j > i):  # report a pair once, on the later one
             continue
         smaller = min(shapes[i].area, shapes[j].area)
         if shapes[i].intersection(shapes[j]).area > OVERLAP_TOLERANCE * smaller:
@@ -259,7 +274,7 @@ def _check_overlaps(candidates: list[_Candidate], report: GridImportReport) -> N
                     c.number,
                     c.code,
                     "geometry",
-                    _("The grid overlaps grid %(other)s.") % {"other": labels[j]},
+                    lazy_format(_("The grid overlaps grid %(other)s."), {"other": labels[j]}),
                 )
             )
 

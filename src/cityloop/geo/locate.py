@@ -12,6 +12,7 @@ import numpy as np
 import shapely
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.i18n import lazy_format
 from cityloop.geo import coordinates
 from cityloop.geo.index import GeoIndex, UnitRef, ZoneRef, get_index
 
@@ -98,13 +99,17 @@ def locate(lon: float, lat: float, crs: str = coordinates.WGS84) -> Location:
     district = batch.index.district_shape
     if district is not None and district.intersects(shapely.Point(wlon, wlat)):
         raise NoGrid(
-            _("The point (%(lon).6f, %(lat).6f) is in the district but in no unit grid.")
-            % {"lon": lon, "lat": lat},
+            lazy_format(
+                _("The point (%(lon).6f, %(lat).6f) is in the district but in no unit grid."),
+                {"lon": lon, "lat": lat},
+            ),
             lon=lon,
             lat=lat,
         )
     raise OutsideDistrict(
-        _("The point (%(lon).6f, %(lat).6f) is outside the district.") % {"lon": lon, "lat": lat},
+        lazy_format(
+            _("The point (%(lon).6f, %(lat).6f) is outside the district."), {"lon": lon, "lat": lat}
+        ),
         lon=lon,
         lat=lat,
     )
