@@ -26,7 +26,9 @@ def main() -> int:
     if args.only:
         scripts = [s for s in scripts if s.stem == f"bench_{args.only}"]
         if not scripts:
-            names = ", ".join(s.stem.removeprefix("bench_") for s in sorted(HERE.glob("bench_*.py")))
+            names = ", ".join(
+                s.stem.removeprefix("bench_") for s in sorted(HERE.glob("bench_*.py"))
+            )
             print(f"no benchmark named {args.only!r}; there are: {names}", file=sys.stderr)
             return 2
     env = dict(os.environ)
@@ -42,7 +44,9 @@ def main() -> int:
         if result.returncode != 0:
             failed.append(script.stem)
     took = time.monotonic() - started
-    print(f"bench: {len(scripts)} benchmark(s) in {took:.0f} s, {len(failed)} failed {failed or ''}")
+    print(
+        f"bench: {len(scripts)} benchmark(s) in {took:.0f} s, {len(failed)} failed {failed or ''}"
+    )
     return 1 if failed else 0
 
 

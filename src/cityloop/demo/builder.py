@@ -75,12 +75,11 @@ def build_demo(*, seed: int = DEFAULT_SEED, progress: Progress | None = None) ->
 
 @transaction.atomic
 def delete_demo() -> None:
-    """Remove every unit, grid, zone and non-superuser account (``cityloop demo --reset``)."""
+    """Remove every unit, grid, zone and unit member (``cityloop demo --reset``)."""
     ResponsibilityZone.objects.all().delete()
     Grid.objects.all().delete()
     Boundary.objects.all().delete()
-    User.objects.filter(is_superuser=False).delete()
-    User.objects.filter(unit__isnull=False).update(unit=None)
+    User.objects.filter(unit__isnull=False).delete()  # accounts made outside the demo stay
     for depth in sorted(set(Unit.objects.values_list("depth", flat=True)), reverse=True):
         Unit.objects.filter(depth=depth).delete()
     bump_version()

@@ -4,7 +4,7 @@ from typing import Literal
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from cityloop.core.api_errors import ApiError
@@ -139,7 +139,7 @@ def grid_import(request, dry_run: bool = False, crs: CRS = "wgs84"):
             for p in report.problems
         ],
     }
-    return (200 if report.ok else 422), body
+    return Status(200 if report.ok else 422, body)
 
 
 # Declared last: "/grids/{code}" would otherwise swallow "/grids/import".

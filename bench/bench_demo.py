@@ -1,0 +1,112 @@
+"""Demo district build (wall time, peak RSS) and the memory of a serving process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+CITYLOOP = str(Path(sys.executable).parent / "cityloop")
+REQUESTS = 300
+
+
+def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(args, env=env, capture_output=True, text=True, check=True)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _command_with_peak_rss(command: str, env: dict) -> tuple[float, float]:
+    """Run a management command in a fresh process: (wall seconds, peak RSS in MB)."""
+    code = (
+        "import resource, sys, django; django.setup();"
+        "from django.core.management import call_command;"
+        f"call_command({command!r}, stdout=open('/dev/null', 'w'));"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    started = time.perf_counter()
+    result = _run([sys.executable, "-c", code], env)
+    return time.perf_counter() - started, int(result.stdout.split()[-1]) / 1024
+
+
+def bench_build(env: dict) -> None:
+    _run([CITYLOOP, "migrate", "--noinput", "-v0"], env)
+    took, peak = _command_with_peak_rss("demo", env)
+    check_took, check_peak = _command_with_peak_rss("check", env)
+    print(
+        f"demo district build: {took:.1f} s wall vs an empty `cityloop check` {check_took:.1f} s, "
+        f"ratio {took / check_took:.1f}"
+    )
+    print(
+        f"demo district build peak RSS: {peak:,.0f} MB vs `cityloop check` {check_peak:,.0f} MB, "
+        f"ratio {peak / check_peak:.1f}"
+    )
+
+
+def bench_serve(env: dict) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [CITYLOOP, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.1)
+        pages = ["/healthz", "/version", "/admin/login/", "/api/docs", "/api/openapi.json"]
+        for i in range(REQUESTS):
+            urllib.request.urlopen(base + pages[i % len(pages)], timeout=10).read()  # noqa: S310
+        workers = _children(server.pid)
+        worker_mb = max(_peak_rss_mb(p) for p in workers)
+        bare = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup(); import resource;"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        bare_mb = int(bare.stdout) / 1024
+        print(
+            f"serving worker peak RSS after {REQUESTS} requests: {worker_mb:,.0f} MB "
+            f"vs a bare django.setup() process {bare_mb:,.0f} MB, ratio {worker_mb / bare_mb:.1f}"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as var:
+        env = {**os.environ, "CITYLOOP_VAR_DIR": var}
+        env.pop("CITYLOOP_DATABASE_URL", None)
+        bench_build(env)
+        bench_serve(env)
+
+
+if __name__ == "__main__":
+    main()
