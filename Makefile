@@ -24,8 +24,8 @@ test: venv
 	$(BIN)/pytest
 
 lint: venv
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src bench
+	$(BIN)/ruff format --check src bench
 
 bench: venv
 	$(BIN)/python bench/run.py $(if $(ONLY),--only $(ONLY))
