@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "cityloop.geo",
     "cityloop.categories",
     "cityloop.worktime",
+    "cityloop.events",
+    "cityloop.notifications",
     "cityloop.demo",
 ]
 

@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cityloop.categories import services
 from cityloop.categories.choices import CategoryKind, TimeLimitUnit
-from cityloop.categories.models import DirectoryItem, FilingCondition, MajorCategory, MinorCategory
+from cityloop.categories.models import (
+    AreaTimeLimit,
+    DirectoryItem,
+    FilingCondition,
+    MajorCategory,
+    MinorCategory,
+)
 from cityloop.categories.time_limits import time_limit_clock
 from cityloop.worktime.choices import ClockKind
 
@@ -232,3 +238,13 @@ def _hours(condition: FilingCondition) -> str:
         return "—"
     hours = condition.duration.total_seconds() / 3600
     return f"{hours:g}"
+
+
+@admin.register(AreaTimeLimit)
+class AreaTimeLimitAdmin(admin.ModelAdmin):
+    """Different handling limits per area class (A core, B general, C outskirts)."""
+
+    list_display = ["condition", "area_class", "time_limit"]
+    list_filter = ["area_class", "condition__minor__major__kind"]
+    search_fields = ["condition__minor__name", "condition__filing_condition"]
+    raw_id_fields = ["condition"]

@@ -241,3 +241,59 @@ class FilingCondition(models.Model):
     def clock(self) -> ClockKind:
         """Working time or the continuous clock, under the current settings."""
         return time_limits.time_limit_clock(unit=self.time_limit_unit)
+
+
+class AreaTimeLimit(models.Model):
+    """A different 处置时限 for one filing condition in one area class (A core, B general,
+    C outskirts), as CJ/T 315-style tables give "处置时限 A类/B类/C类" (reference §2.2).
+
+    Without a row, every area class uses the condition's own limit.
+    """
+
+    condition = models.ForeignKey(
+        FilingCondition,
+        verbose_name=_("filing condition"),
+        on_delete=models.CASCADE,
+        related_name="area_limits",
+    )
+    area_class = models.CharField(
+        _("area class"), max_length=1, choices=[("a", "A"), ("b", "B"), ("c", "C")]
+    )
+    time_limit = models.CharField(_("time limit"), max_length=20)
+    time_limit_amount = models.PositiveSmallIntegerField(_("time limit amount"), editable=False)
+    time_limit_unit = models.CharField(
+        _("time limit unit"), max_length=20, choices=TimeLimitUnit.choices, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("time limit by area class")
+        verbose_name_plural = _("time limits by area class")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "area_class"], name="categories_arealimit_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition} {self.area_class.upper()}: {self.time_limit}"
+
+    def clean(self) -> None:
+        try:
+            parsed = time_limits.time_limit_parse(self.time_limit)
+        except time_limits.TimeLimitError as exc:
+            message = _("%(text)s is not a time limit of the vocabulary: %(reason)s")
+            error = ValidationError(
+                message, code="time_limit", params={"text": self.time_limit, "reason": exc.reason}
+            )
+            raise ValidationError({"time_limit": error}) from exc
+        self.time_limit_amount, self.time_limit_unit = parsed.amount, parsed.unit
+
+    @property
+    def duration(self) -> timedelta:
+        return time_limits.time_limit_duration(
+            amount=self.time_limit_amount, unit=self.time_limit_unit
+        )
+
+    @property
+    def clock(self) -> ClockKind:
+        return time_limits.time_limit_clock(unit=self.time_limit_unit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from cityloop.categories.models import FilingCondition, MajorCategory, MinorCategory
@@ -67,3 +69,12 @@ def _text_matches(text: str) -> Q:
     if minor_code:
         match |= Q(major__code=major_code, code=minor_code)
     return match
+
+
+def condition_limit(condition: FilingCondition, area_class: str) -> tuple[timedelta, str]:
+    """The handling limit of a filing condition in an area class: (duration, clock)."""
+    from cityloop.categories.models import AreaTimeLimit
+
+    override = AreaTimeLimit.objects.filter(condition=condition, area_class=area_class).first()
+    source = override or condition
+    return source.duration, source.clock

@@ -1,0 +1,526 @@
+"""The rules of each action beyond the state change (the transition table does the rest).
+
+Each handler gets the locked case in an ``ActionContext``, checks its inputs (raising
+``BadInput`` on the field), changes the case and its assignments, records details for the
+history entry in ``ctx.data`` and queues notifications in ``ctx.notices``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from cityloop.core.i18n import lazy_format
+from cityloop.events.choices import (
+    AssignmentRole,
+    AssignmentState,
+    RejectReason,
+    RequestKind,
+    RequestStatus,
+    Source,
+)
+from cityloop.events.models import Case, CaseAssignment, CaseRequest
+from cityloop.events.services import deadlines
+from cityloop.events.services.permissions import active_assignment, lead_assignment
+from cityloop.events.services.recipients import centre_staff, field_inspectors, unit_staff
+from cityloop.events.services.refusals import BadInput
+from cityloop.events.services.transitions import ActionContext
+from cityloop.events.workflow import Action
+from cityloop.org.choices import Role, UnitKind
+from cityloop.org.models import Unit
+
+DEFAULT_CONFIRM_SOURCES = (Source.CITIZEN, Source.HOTLINE, Source.OPEN311)
+
+
+def needs_confirmation(case: Case) -> bool:
+    """Public reports are confirmed on site before filing (CITYLOOP_CONFIRM_SOURCES)."""
+    sources = getattr(settings, "CITYLOOP_CONFIRM_SOURCES", DEFAULT_CONFIRM_SOURCES)
+    return case.source in sources and case.confirmed_at is None
+
+
+# --- intake, confirmation, filing ---------------------------------------------------------
+def on_accept(ctx: ActionContext) -> None:
+    ctx.case.accepted_at = ctx.now
+    if needs_confirmation(ctx.case):
+        ctx.follow_up = Action.REQUEST_CONFIRMATION
+
+
+def on_reject(ctx: ActionContext) -> None:
+    reason = ctx.param("reason")
+    if reason not in RejectReason.values:
+        raise BadInput(_("Choose one of the allowed values."), field="reason", code="literal_error")
+    ctx.data["reason"] = reason
+
+
+def on_request_confirmation(ctx: ActionContext) -> None:
+    ctx.notices.append(
+        (
+            field_inspectors(ctx.case),
+            "confirm",
+            lazy_format(_("Please confirm case %(ticket)s on site."), {"ticket": ctx.case.ticket}),
+        )
+    )
+
+
+def on_confirm(ctx: ActionContext) -> None:
+    ctx.case.confirmed_at = ctx.now
+
+
+def on_refute(ctx: ActionContext) -> None:
+    ctx.data["reason"] = RejectReason.NOT_FOUND_ON_SITE
+
+
+def on_file(ctx: ActionContext) -> None:
+    """立案: the operator picks the filing condition that is met; it fixes the closing
+    condition and the handling time limit (reference §2.2)."""
+    case = ctx.case
+    if needs_confirmation(case):
+        raise BadInput(
+            _("This report must be confirmed on site before it is filed."),
+            field="state",
+            code="unconfirmed",
+        )
+    from cityloop.categories.models import FilingCondition, MinorCategory
+
+    if ctx.params.get("category"):
+        case.category = MinorCategory.objects.filter(
+            pk=ctx.params["category"], is_active=True
+        ).first()
+        if case.category is None:
+            raise BadInput(_("No active category has this id."), field="category", code="not_found")
+    condition = (
+        FilingCondition.objects.filter(pk=ctx.param("filing_condition"))
+        .select_related("minor")
+        .first()
+    )
+    if condition is None or case.category is None or condition.minor_id != case.category_id:
+        raise BadInput(
+            _("Choose one of the filing conditions of the case's category."),
+            field="filing_condition",
+            code="invalid_choice",
+        )
+    case.filing_condition = condition
+    case.filed_at = ctx.now
+    ctx.data.update(filing_condition=condition.pk, time_limit=condition.time_limit)
+
+
+# --- dispatch and the units' work ---------------------------------------------------------
+def _unit(value, field_name: str) -> Unit:
+    unit = Unit.objects.filter(pk=value, is_active=True).first() if value else None
+    if unit is None or unit.kind == UnitKind.DISTRICT:
+        raise BadInput(
+            _("Choose a street, community, social entity or department."),
+            field=field_name,
+            code="invalid_choice",
+        )
+    return unit
+
+
+def on_dispatch(ctx: ActionContext) -> None:
+    """派遣, or 街道吹哨、部门报到 when assisting units are named: a lead unit and assisting
+    units, each with its own task and deadline."""
+    from cityloop.events.services.routing import route_proposal
+
+    case = ctx.case
+    proposal = route_proposal(case)
+    lead_unit = _unit(ctx.params.get("unit") or proposal.unit.pk, "unit")
+    assisting = ctx.params.get("assisting") or []
+    role = AssignmentRole.LEAD if assisting else AssignmentRole.SINGLE
+    reason = proposal.reason if lead_unit.pk == proposal.unit.pk else ctx.comment
+    CaseAssignment.objects.create(
+        case=case,
+        unit=lead_unit,
+        role=role,
+        task=ctx.params.get("task", ""),
+        routing_reason=str(reason),
+        dispatched_at=ctx.now,
+    )
+    for n, item in enumerate(assisting):
+        _assist(ctx, item, n)
+    case.dispatched_at = ctx.now
+    ctx.data.update(
+        unit=lead_unit.pk,
+        unit_name=lead_unit.name,
+        overridden=lead_unit.pk != proposal.unit.pk,
+        assisting=[a.get("unit") for a in assisting],
+    )
+    ctx.notices.append(
+        (
+            unit_staff(lead_unit, Role.HANDLER),
+            "dispatched",
+            lazy_format(_("Case %(ticket)s was dispatched to your unit."), {"ticket": case.ticket}),
+        )
+    )
+
+
+def _assist(ctx: ActionContext, item: dict, n: int) -> None:
+    unit = _unit(item.get("unit"), f"assisting.{n}.unit")
+    deadline = item.get("deadline")
+    if isinstance(deadline, str):
+        deadline = parse_datetime(deadline)
+    CaseAssignment.objects.create(
+        case=ctx.case,
+        unit=unit,
+        role=AssignmentRole.ASSIST,
+        task=item.get("task", ""),
+        deadline=deadline,
+        dispatched_at=ctx.now,
+    )
+    ctx.notices.append(
+        (
+            unit_staff(unit, Role.HANDLER),
+            "summoned",
+            lazy_format(
+                _("Your unit is summoned to assist on case %(ticket)s."),
+                {"ticket": ctx.case.ticket},
+            ),
+        )
+    )
+
+
+def _lead(ctx: ActionContext) -> CaseAssignment:
+    lead = lead_assignment(ctx.case)
+    if lead is None:  # the table's actor check makes this unreachable for staff
+        raise BadInput(_("The case has no handling unit."), field="state", code="no_assignment")
+    return lead
+
+
+def on_sign(ctx: ActionContext) -> None:
+    lead = _lead(ctx)
+    lead.state, lead.signed_at = AssignmentState.SIGNED, ctx.now
+    lead.save(update_fields=["state", "signed_at"])
+
+
+def on_return(ctx: ActionContext) -> None:
+    """退回: the unit says the case is not theirs; back to the dispatcher with the reason."""
+    for a in ctx.case.assignments.all():
+        if a.is_active:
+            a.state = (
+                AssignmentState.RETURNED
+                if a.role != AssignmentRole.ASSIST
+                else AssignmentState.WITHDRAWN
+            )
+            a.done_at = ctx.now
+            a.save(update_fields=["state", "done_at"])
+    ctx.case.return_count += 1
+    ctx.notices.append(
+        (
+            centre_staff(Role.DISPATCHER),
+            "returned",
+            lazy_format(
+                _("Case %(ticket)s was returned: %(reason)s"),
+                {"ticket": ctx.case.ticket, "reason": ctx.comment},
+            ),
+        )
+    )
+
+
+def on_feed_back(ctx: ActionContext) -> None:
+    """反馈: the lead unit reports the result; a joint case also needs every assisting report."""
+    waiting = [
+        a.unit.name
+        for a in ctx.case.assignments.select_related("unit")
+        if a.role == AssignmentRole.ASSIST and a.state == AssignmentState.DISPATCHED
+    ]
+    if waiting:
+        raise BadInput(
+            lazy_format(
+                _("Assisting units have not reported yet: %(units)s."),
+                {"units": "、".join(waiting)},
+            ),
+            field="state",
+            code="assist_pending",
+        )
+    lead = _lead(ctx)
+    lead.state, lead.done_at = AssignmentState.FED_BACK, ctx.now
+    lead.save(update_fields=["state", "done_at"])
+    ctx.case.fed_back_at = ctx.now
+    ctx.data["on_time"] = ctx.case.handle_deadline is None or ctx.now <= ctx.case.handle_deadline
+    ctx.notices.append(
+        (
+            field_inspectors(ctx.case),
+            "verify",
+            lazy_format(
+                _("Please check the result of case %(ticket)s on site."),
+                {"ticket": ctx.case.ticket},
+            ),
+        )
+    )
+
+
+def on_assist_report(ctx: ActionContext) -> None:
+    mine = active_assignment(ctx.case, ctx.actor.unit_id, {AssignmentRole.ASSIST})
+    mine.state, mine.done_at = AssignmentState.REPORTED, ctx.now
+    mine.save(update_fields=["state", "done_at"])
+    ctx.data["unit"] = mine.unit_id
+
+
+def on_rework(ctx: ActionContext) -> None:
+    """返工: the check failed; back to the same unit with a fresh handling clock."""
+    lead = (
+        lead_assignment(ctx.case)
+        or ctx.case.assignments.filter(state=AssignmentState.FED_BACK).last()
+    )
+    lead.state, lead.done_at = AssignmentState.SIGNED, None
+    lead.save(update_fields=["state", "done_at"])
+    ctx.case.rework_count += 1
+    ctx.notices.append(
+        (
+            unit_staff(lead.unit, Role.HANDLER),
+            "rework",
+            lazy_format(
+                _("Case %(ticket)s must be reworked: %(reason)s"),
+                {"ticket": ctx.case.ticket, "reason": ctx.comment},
+            ),
+        )
+    )
+
+
+def on_close(ctx: ActionContext) -> None:
+    case = ctx.case
+    case.closed_at = ctx.now
+    case.closed_on_time = (
+        case.handle_deadline is None or (case.fed_back_at or ctx.now) <= case.handle_deadline
+    )
+
+
+def on_evaluate(ctx: ActionContext) -> None:
+    """评价 / 回访: the reporter's satisfaction, 1 (very unsatisfied) to 5 (very satisfied)."""
+    try:
+        score = int(ctx.param("satisfaction"))
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise BadInput(
+            _("Satisfaction is a whole number from 1 to 5."), field="satisfaction", code="range"
+        )
+    ctx.case.satisfaction = score
+    ctx.case.evaluation_comment = ctx.comment
+    ctx.data["satisfaction"] = score
+
+
+# --- requests and their decisions ---------------------------------------------------------
+def _request(ctx: ActionContext, kind: str, **fields) -> CaseRequest:
+    if ctx.case.requests.filter(kind=kind, status=RequestStatus.PENDING).exists():
+        raise BadInput(
+            _("A request of this kind is already waiting for a decision."),
+            field="state",
+            code="pending",
+        )
+    reason = ctx.comment or ctx.params.get("reason", "")
+    request = CaseRequest.objects.create(
+        case=ctx.case,
+        kind=kind,
+        reason=reason,
+        requested_by=ctx.actor,
+        requested_at=ctx.now,
+        **fields,
+    )
+    ctx.data["request"] = request.pk
+    ctx.notices.append(
+        (
+            centre_staff(Role.SHIFT_LEADER),
+            f"{kind}_requested",
+            lazy_format(
+                _("Case %(ticket)s: a request waits for your decision."),
+                {"ticket": ctx.case.ticket},
+            ),
+        )
+    )
+    return request
+
+
+def _decide(ctx: ActionContext, kind: str, status: str) -> CaseRequest:
+    request = ctx.case.requests.filter(kind=kind, status=RequestStatus.PENDING).first()
+    if request is None:
+        raise BadInput(
+            _("No request of this kind is waiting for a decision."),
+            field="state",
+            code="no_request",
+        )
+    request.status, request.decided_by, request.decided_at = status, ctx.actor, ctx.now
+    request.decision_comment = ctx.comment
+    request.save()
+    ctx.data["request"] = request.pk
+    ctx.notices.append(
+        (
+            [request.requested_by],
+            f"{kind}_{status}",
+            lazy_format(
+                _("Case %(ticket)s: your request was %(decision)s."),
+                {"ticket": ctx.case.ticket, "decision": RequestStatus(status).label},
+            ),
+        )
+    )
+    return request
+
+
+def on_request_extension(ctx: ActionContext) -> None:
+    wanted = ctx.param("requested_deadline")
+    if isinstance(wanted, str):
+        wanted = parse_datetime(wanted)
+    if not isinstance(wanted, datetime) or wanted.tzinfo is None:
+        raise BadInput(
+            _("Enter a date and time such as 2026-11-24T09:30:00+08:00."),
+            field="requested_deadline",
+            code="datetime_parsing",
+        )
+    if ctx.case.deadline is not None and wanted <= ctx.case.deadline:
+        raise BadInput(
+            _("An extension must end after the current deadline."),
+            field="requested_deadline",
+            code="range",
+        )
+    _request(ctx, RequestKind.EXTENSION, requested_deadline=wanted)
+
+
+def on_approve_extension(ctx: ActionContext) -> None:
+    request = _decide(ctx, RequestKind.EXTENSION, RequestStatus.APPROVED)
+    lead = lead_assignment(ctx.case)
+    deadlines.clock_extend(
+        case=ctx.case,
+        new_deadline=request.requested_deadline,
+        now=ctx.now,
+        unit=lead.unit if lead else None,
+    )
+    ctx.case.extension_count += 1
+    ctx.data["deadline"] = request.requested_deadline.isoformat()
+
+
+def on_request_suspension(ctx: ActionContext) -> None:
+    _request(ctx, RequestKind.SUSPENSION)
+
+
+def on_approve_suspension(ctx: ActionContext) -> None:
+    """挂账: a hard, long-term case is parked; its clock stops until it is resumed."""
+    _decide(ctx, RequestKind.SUSPENSION, RequestStatus.APPROVED)
+    ctx.case.state_before_suspension = ctx.case.state
+    deadlines.clock_stop(case=ctx.case, now=ctx.now)
+
+
+def on_resume(ctx: ActionContext) -> None:
+    lead = lead_assignment(ctx.case)
+    deadlines.clock_resume(case=ctx.case, now=ctx.now, unit=lead.unit if lead else None)
+    ctx.data["deadline"] = ctx.case.deadline.isoformat() if ctx.case.deadline else None
+
+
+def on_request_cancel(ctx: ActionContext) -> None:
+    _request(ctx, RequestKind.CANCELLATION)
+
+
+def on_approve_cancel(ctx: ActionContext) -> None:
+    _decide(ctx, RequestKind.CANCELLATION, RequestStatus.APPROVED)
+    for a in ctx.case.assignments.all():
+        if a.is_active:
+            a.state, a.done_at = AssignmentState.WITHDRAWN, ctx.now
+            a.save(update_fields=["state", "done_at"])
+
+
+def on_urge(ctx: ActionContext) -> None:
+    """督办: a leader presses the handling unit (or the centre, before dispatch)."""
+    ctx.case.urge_count += 1
+    lead = lead_assignment(ctx.case)
+    users = (
+        unit_staff(lead.unit, Role.HANDLER, Role.LEADER)
+        if lead
+        else centre_staff(Role.DISPATCHER, Role.SHIFT_LEADER)
+    )
+    ctx.notices.append(
+        (
+            users,
+            "urged",
+            lazy_format(
+                _("Case %(ticket)s is urged: %(reason)s"),
+                {"ticket": ctx.case.ticket, "reason": ctx.comment},
+            ),
+        )
+    )
+
+
+def on_merge(ctx: ActionContext) -> None:
+    """合并: a duplicate joins the surviving case; its reporter follows the survivor."""
+    from cityloop.events.choices import OPEN_STATES
+
+    into = str(ctx.param("into")).strip()
+    target = Case.objects.filter(ticket=into).first()
+    if target is None and into.isdigit():
+        target = Case.objects.filter(pk=int(into)).first()
+    if target is None or target.pk == ctx.case.pk or target.state not in OPEN_STATES:
+        raise BadInput(
+            _("Merge into another open case (its ticket number)."),
+            field="into",
+            code="invalid_choice",
+        )
+    ctx.case.merged_into = target
+    ctx.data["into"] = target.ticket
+
+
+def on_escalate(ctx: ActionContext) -> None:
+    """升级: the case passes to the tier above (social entity → community or street,
+    community → street), or to the unit a dispatcher names."""
+    lead = _lead(ctx)
+    target = _unit(ctx.params["unit"], "unit") if ctx.params.get("unit") else lead.unit.parent
+    if target is None or target.kind == UnitKind.DISTRICT:
+        raise BadInput(
+            _("There is no tier above this unit to escalate to."), field="unit", code="no_parent"
+        )
+    lead.state, lead.done_at = AssignmentState.ESCALATED, ctx.now
+    lead.save(update_fields=["state", "done_at"])
+    CaseAssignment.objects.create(
+        case=ctx.case,
+        unit=target,
+        role=lead.role,
+        task=lead.task,
+        routing_reason=str(
+            lazy_format(
+                _("Escalated from %(unit)s, which did not act in time."), {"unit": lead.unit.name}
+            )
+        ),
+        dispatched_at=ctx.now,
+    )
+    ctx.data.update(unit=target.pk, unit_name=target.name, from_unit=lead.unit_id)
+    ctx.notices.append(
+        (
+            unit_staff(target, Role.HANDLER),
+            "escalated",
+            lazy_format(
+                _("Case %(ticket)s was escalated to your unit."), {"ticket": ctx.case.ticket}
+            ),
+        )
+    )
+
+
+HANDLERS = {
+    Action.ACCEPT: on_accept,
+    Action.REJECT: on_reject,
+    Action.REQUEST_CONFIRMATION: on_request_confirmation,
+    Action.CONFIRM: on_confirm,
+    Action.REFUTE: on_refute,
+    Action.FILE: on_file,
+    Action.DISPATCH: on_dispatch,
+    Action.SIGN: on_sign,
+    Action.RETURN: on_return,
+    Action.FEED_BACK: on_feed_back,
+    Action.ASSIST_REPORT: on_assist_report,
+    Action.REWORK: on_rework,
+    Action.CLOSE: on_close,
+    Action.EVALUATE: on_evaluate,
+    Action.REQUEST_EXTENSION: on_request_extension,
+    Action.APPROVE_EXTENSION: on_approve_extension,
+    Action.REFUSE_EXTENSION: lambda ctx: _decide(ctx, RequestKind.EXTENSION, RequestStatus.REFUSED),
+    Action.REQUEST_SUSPENSION: on_request_suspension,
+    Action.APPROVE_SUSPENSION: on_approve_suspension,
+    Action.REFUSE_SUSPENSION: lambda ctx: _decide(
+        ctx, RequestKind.SUSPENSION, RequestStatus.REFUSED
+    ),
+    Action.RESUME: on_resume,
+    Action.REQUEST_CANCEL: on_request_cancel,
+    Action.APPROVE_CANCEL: on_approve_cancel,
+    Action.REFUSE_CANCEL: lambda ctx: _decide(ctx, RequestKind.CANCELLATION, RequestStatus.REFUSED),
+    Action.URGE: on_urge,
+    Action.MERGE: on_merge,
+    Action.ESCALATE: on_escalate,
+}

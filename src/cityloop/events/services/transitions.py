@@ -1,0 +1,172 @@
+"""The one way a case moves: ``case_act``.
+
+It locks the case row, checks the version the actor saw (409 if someone acted first), checks
+role, unit and state against the transition table, runs the action's own rules
+(``handlers``), starts the stage clock the table names, bumps the version, appends the history
+entry with its attachments, and schedules notifications after the commit. Any refusal raises
+before anything is written, and everything is one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cityloop.events.choices import CaseState, Stage
+from cityloop.events.models import Case, CaseEvent
+from cityloop.events.services import deadlines
+from cityloop.events.services.permissions import check_allowed, lead_assignment
+from cityloop.events.services.refusals import BadInput, CaseChanged
+from cityloop.events.workflow import PREVIOUS, SAME, TRANSITIONS, Transition
+from cityloop.org.choices import UnitKind
+
+
+@dataclass
+class ActionContext:
+    """What a handler sees and fills: the locked case, who acts, the inputs, what to record."""
+
+    case: Case
+    actor: Any
+    transition: Transition
+    now: datetime
+    params: dict[str, Any]
+    comment: str
+    data: dict[str, Any] = field(default_factory=dict)
+    notices: list = field(default_factory=list)  # (users, kind, message) after commit
+    follow_up: str | None = None  # an action the system takes right after this one
+
+    def param(self, name: str, required: bool = True) -> Any:
+        value = self.params.get(name)
+        if required and value in (None, ""):
+            from django.utils.translation import gettext_lazy as _
+
+            raise BadInput(_("This field is required."), field=name, code="missing")
+        return value
+
+
+def case_act(
+    *,
+    actor: Any,
+    case: Case | int,
+    action: str,
+    version: int | None = None,
+    comment: str = "",
+    attachments: Sequence[Any] = (),
+    now: datetime | None = None,
+    actor_label: str = "",
+    **params: Any,
+) -> Case:
+    """Take ``action`` on ``case`` as ``actor`` (None: the system or a citizen by ticket)."""
+    with transaction.atomic():
+        locked = _lock(case)
+        if version is not None and locked.version != version:
+            raise CaseChanged(current=locked.version)
+        t = check_allowed(actor, locked, action)
+        ctx = ActionContext(locked, actor, t, now or timezone.now(), params, comment.strip())
+        _require_reason(ctx)
+        event = _apply(ctx, actor_label)
+        if attachments:
+            from cityloop.events.services.attachments import attachments_save
+
+            attachments_save(
+                case=locked, event=event, files=attachments, actor=actor, stage_for=action
+            )
+        _schedule_notices(ctx)
+        if ctx.follow_up:
+            case_act(actor=None, case=locked, action=ctx.follow_up, now=ctx.now, actor_label="系统")
+    return locked
+
+
+def system_act(
+    *, case: Case | int, action: str, now: datetime | None = None, **params: Any
+) -> Case:
+    """An action the system takes (sweep, escalation), recorded as the system's."""
+    return case_act(actor=None, case=case, action=action, now=now, actor_label="系统", **params)
+
+
+def _lock(case: Case | int) -> Case:
+    pk = case.pk if isinstance(case, Case) else case
+    locked = (
+        Case.objects.select_for_update()
+        .select_related("category", "filing_condition", "community", "street")
+        .get(pk=pk)
+    )
+    return locked
+
+
+def _require_reason(ctx: ActionContext) -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    if ctx.transition.reason_required and not ctx.comment and not ctx.params.get("reason"):
+        raise BadInput(_("Say why: this action needs a reason."), field="comment", code="missing")
+
+
+def _apply(ctx: ActionContext, actor_label: str) -> CaseEvent:
+    from cityloop.events.services.handlers import HANDLERS
+
+    case, t = ctx.case, ctx.transition
+    before = case.state
+    handler = HANDLERS.get(t.action)
+    if handler is not None:
+        handler(ctx)
+    case.state = _target(case, t, before)
+    if t.stage is not None:
+        _start_clock(case, t.stage, ctx.now)
+    case.version += 1
+    case.save()
+    return CaseEvent.objects.create(
+        case=case,
+        action=t.action,
+        from_state=before,
+        to_state=case.state,
+        actor=ctx.actor,
+        actor_unit=getattr(ctx.actor, "unit", None),
+        actor_label=actor_label or _label(ctx.actor),
+        at=ctx.now,
+        comment=ctx.comment,
+        data=ctx.data,
+    )
+
+
+def _target(case: Case, t: Transition, before: str) -> str:
+    if t.target == SAME:
+        return before
+    if t.target == PREVIOUS:
+        return case.state_before_suspension or CaseState.HANDLING
+    return t.target
+
+
+def _start_clock(case: Case, stage: str, now: datetime) -> None:
+    """Start the stage's clock; a social entity gets its short correction limit."""
+    unit = None
+    if stage == Stage.HANDLE:
+        lead = lead_assignment(case)
+        unit = lead.unit if lead else None
+    deadlines.clock_start(case=case, stage=stage, now=now, unit=unit)
+    if unit is not None and unit.kind == UnitKind.SOCIAL_ENTITY:
+        deadlines.clock_cap_for_entity(case=case, now=now, unit=unit)
+
+
+def _label(actor: Any) -> str:
+    if actor is None:
+        return "系统"
+    unit = getattr(actor, "unit", None)
+    name = getattr(actor, "display_name", "") or actor.get_username()
+    return f"{unit.display_name} · {name}" if unit else name
+
+
+def _schedule_notices(ctx: ActionContext) -> None:
+    """In-app notifications are written with the change (e-mail follows after the commit)."""
+    from cityloop.notifications.services import notify
+
+    for users, kind, message in ctx.notices:
+        notify(users=users, kind=kind, message=message, case=ctx.case)
+
+
+def transition_of(action: str) -> Transition:
+    return TRANSITIONS[action]

@@ -1,0 +1,145 @@
+"""The workflow of a case, declared once: state × action → next state, who may act, the clock.
+
+Services, the API, the UI's buttons and the docs (docs/workflow.md, generated from this table
+by ``cityloop workflow_doc``) all read ``TRANSITIONS``. It carries the standard's seven steps
+(信息收集, 案卷建立, 任务派遣, 任务处理, 处理反馈, 核查结案, 综合评价; reference/
+china-urban-management.md §3.1) with the side paths of §3.3 (回退, 延期, 挂账, 督办, 作废, 合并).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cityloop.events.choices import OPEN_STATES, CaseState, Stage
+from cityloop.org.choices import Role
+
+S = CaseState
+
+
+class Action(models.TextChoices):
+    ACCEPT = "accept", _("Accept")  # 受理
+    REJECT = "reject", _("Reject")  # 不予受理
+    REQUEST_CONFIRMATION = "request_confirmation", _("Send for on-site confirmation")
+    CONFIRM = "confirm", _("Confirm on site")  # 核实属实
+    REFUTE = "refute", _("Not found on site")  # 核实不属实
+    FILE = "file", _("File")  # 立案
+    DISPATCH = "dispatch", _("Dispatch")  # 派遣
+    SIGN = "sign", _("Sign for")  # 签收
+    RETURN = "return", _("Return to dispatcher")  # 退回
+    FEED_BACK = "feed_back", _("Feed back")  # 反馈
+    ASSIST_REPORT = "assist_report", _("Report as assisting unit")  # 协办反馈
+    VERIFY = "verify", _("Check passed")  # 核查通过
+    REWORK = "rework", _("Send back for rework")  # 返工
+    CLOSE = "close", _("Close")  # 结案
+    EVALUATE = "evaluate", _("Evaluate")  # 评价 / 回访
+    REQUEST_EXTENSION = "request_extension", _("Ask for an extension")  # 申请延期
+    APPROVE_EXTENSION = "approve_extension", _("Approve the extension")
+    REFUSE_EXTENSION = "refuse_extension", _("Refuse the extension")
+    REQUEST_SUSPENSION = "request_suspension", _("Ask to suspend")  # 申请挂账
+    APPROVE_SUSPENSION = "approve_suspension", _("Approve the suspension")
+    REFUSE_SUSPENSION = "refuse_suspension", _("Refuse the suspension")
+    RESUME = "resume", _("Resume")  # 恢复
+    URGE = "urge", _("Urge")  # 督办
+    REQUEST_CANCEL = "request_cancel", _("Ask to cancel")  # 申请作废
+    APPROVE_CANCEL = "approve_cancel", _("Approve the cancellation")
+    REFUSE_CANCEL = "refuse_cancel", _("Refuse the cancellation")
+    MERGE = "merge", _("Merge into another case")  # 合并
+    ESCALATE = "escalate", _("Escalate to the tier above")  # 升级
+
+
+class Actor(models.TextChoices):
+    """Whose unit may act: the command centre, the unit the case is with, or others."""
+
+    CENTRE = "centre", _("Command centre (district, or the case's street for dispatch)")
+    ASSIGNEE = "assignee", _("The unit the case is assigned to")
+    LEAD = "lead", _("The lead or sole handling unit")
+    ASSISTANT = "assistant", _("An assisting unit")
+    FIELD = "field", _("An inspector who can see the case")
+    REPORTER = "reporter", _("The reporter (citizen, by ticket) or a centre acceptor")
+    ANYONE_SCOPED = "anyone_scoped", _("Anyone with the role who can see the case")
+    SYSTEM = "system", _("The system")
+
+
+# Sentinel next states.
+SAME = "same"  # the state does not change
+PREVIOUS = "previous"  # back to the state before suspension
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    actor: str
+    stage: str | None  # the stage whose clock starts; None keeps the running clock
+    reason_required: bool = False
+    attachments: bool = False
+
+    def allows_state(self, state: str) -> bool:
+        return state in self.sources
+
+
+def _t(action, sources, target, roles, actor, stage=None, *, reason=False, attachments=False):
+    return Transition(
+        action=action,
+        sources=frozenset(sources),
+        target=target,
+        roles=frozenset(roles),
+        actor=actor,
+        stage=stage,
+        reason_required=reason,
+        attachments=attachments,
+    )
+
+
+R = Role
+A = Action
+WORKING = {S.DISPATCHED, S.HANDLING}
+BEFORE_DISPATCH = {S.REPORTED, S.ACCEPTED, S.CONFIRMING, S.FILED}
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        _t(A.ACCEPT, {S.REPORTED}, S.ACCEPTED, {R.ACCEPTOR, R.SHIFT_LEADER}, Actor.CENTRE, Stage.FILE),
+        _t(A.REJECT, {S.REPORTED, S.ACCEPTED}, S.REJECTED, {R.ACCEPTOR, R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE, reason=True),
+        _t(A.REQUEST_CONFIRMATION, {S.ACCEPTED}, S.CONFIRMING, {R.ACCEPTOR, R.SHIFT_LEADER}, Actor.CENTRE, Stage.CONFIRM),
+        _t(A.CONFIRM, {S.CONFIRMING}, S.ACCEPTED, {R.INSPECTOR}, Actor.FIELD, Stage.FILE, attachments=True),
+        _t(A.REFUTE, {S.CONFIRMING}, S.REJECTED, {R.INSPECTOR}, Actor.FIELD, Stage.NONE, reason=True, attachments=True),
+        _t(A.FILE, {S.ACCEPTED}, S.FILED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.DISPATCH),
+        _t(A.DISPATCH, {S.FILED}, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.HANDLE),
+        _t(A.SIGN, {S.DISPATCHED}, S.HANDLING, {R.HANDLER}, Actor.ASSIGNEE),
+        _t(A.RETURN, WORKING, S.FILED, {R.HANDLER}, Actor.LEAD, Stage.DISPATCH, reason=True),
+        _t(A.FEED_BACK, {S.HANDLING}, S.FED_BACK, {R.HANDLER}, Actor.LEAD, Stage.VERIFY, reason=True, attachments=True),
+        _t(A.ASSIST_REPORT, WORKING, SAME, {R.HANDLER}, Actor.ASSISTANT, reason=True, attachments=True),
+        _t(A.VERIFY, {S.FED_BACK}, S.VERIFIED, {R.INSPECTOR}, Actor.FIELD, Stage.CLOSE, attachments=True),
+        _t(A.REWORK, {S.FED_BACK, S.VERIFIED}, S.HANDLING, {R.INSPECTOR, R.SHIFT_LEADER}, Actor.FIELD, Stage.HANDLE, reason=True, attachments=True),
+        _t(A.CLOSE, {S.VERIFIED}, S.CLOSED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE),
+        _t(A.EVALUATE, {S.CLOSED}, S.EVALUATED, {R.ACCEPTOR}, Actor.REPORTER),
+        _t(A.REQUEST_EXTENSION, WORKING, SAME, {R.HANDLER}, Actor.LEAD, reason=True),
+        _t(A.APPROVE_EXTENSION, WORKING, SAME, {R.SHIFT_LEADER}, Actor.CENTRE),
+        _t(A.REFUSE_EXTENSION, WORKING, SAME, {R.SHIFT_LEADER}, Actor.CENTRE, reason=True),
+        _t(A.REQUEST_SUSPENSION, WORKING, SAME, {R.HANDLER}, Actor.LEAD, reason=True),
+        _t(A.APPROVE_SUSPENSION, WORKING, S.SUSPENDED, {R.SHIFT_LEADER}, Actor.CENTRE),
+        _t(A.REFUSE_SUSPENSION, WORKING, SAME, {R.SHIFT_LEADER}, Actor.CENTRE, reason=True),
+        _t(A.RESUME, {S.SUSPENDED}, PREVIOUS, {R.SHIFT_LEADER}, Actor.CENTRE),
+        _t(A.URGE, OPEN_STATES - {S.SUSPENDED}, SAME, {R.LEADER, R.SHIFT_LEADER}, Actor.ANYONE_SCOPED, reason=True),
+        _t(A.REQUEST_CANCEL, OPEN_STATES, SAME, {R.ACCEPTOR, R.DISPATCHER}, Actor.CENTRE, reason=True),
+        _t(A.APPROVE_CANCEL, OPEN_STATES, S.CANCELLED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE),
+        _t(A.REFUSE_CANCEL, OPEN_STATES, SAME, {R.SHIFT_LEADER}, Actor.CENTRE, reason=True),
+        _t(A.MERGE, BEFORE_DISPATCH, S.MERGED, {R.ACCEPTOR, R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE),
+        _t(A.ESCALATE, WORKING, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.HANDLE),
+    ]
+}  # fmt: skip
+
+
+def transition(action: str) -> Transition:
+    return TRANSITIONS[action]
+
+
+def actions_from(state: str) -> list[Transition]:
+    """Every transition possible from a state (before role and unit checks)."""
+    return [t for t in TRANSITIONS.values() if t.allows_state(state)]
