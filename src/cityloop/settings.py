@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "cityloop.core",
     "cityloop.org",
     "cityloop.geo",
@@ -156,6 +158,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CITYLOOP_LOG_LEVEL", "WARNING")},
+}
+
+# Background work through Django's tasks API; the database backend needs nothing else to run
+# (`cityloop db_worker` runs the queue). CITYLOOP_TASKS_BACKEND=immediate runs tasks inline.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.backend.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[os.environ.get("CITYLOOP_TASKS_BACKEND", "database")]
+    }
 }
 
 # --- CityLoop's own settings -------------------------------------------------------------
