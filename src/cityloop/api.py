@@ -6,15 +6,17 @@ from ninja.security import django_auth
 import cityloop
 from cityloop.categories.api import router as categories_router
 from cityloop.core import api_errors
+from cityloop.events import api as events_api
 from cityloop.geo.api import router as geo_router
 from cityloop.org.api import router as org_router
+from cityloop.org.tokens import TokenAuth
 from cityloop.worktime.api import router as worktime_router
 
 api = NinjaAPI(
     title="CityLoop API",
     version=cityloop.__version__,
     description="城市管理智慧一体化平台 JSON API. 中文优先，英文其次。",
-    auth=django_auth,
+    auth=[django_auth, TokenAuth()],
     docs_url="/docs",
 )
 api_errors.install(api)
@@ -22,3 +24,7 @@ api.add_router("/org/", org_router, tags=["org"])
 api.add_router("/geo/", geo_router, tags=["geo"])
 api.add_router("/categories/", categories_router, tags=["categories"])
 api.add_router("/worktime/", worktime_router, tags=["worktime"])
+api.add_router("/cases/", events_api.router, tags=["cases"])
+api.add_router("/public/", events_api.public_router, tags=["public"])
+api.add_router("/hotline/", events_api.hotline_router, tags=["hotline"])
+events_api.install(api)

@@ -78,6 +78,13 @@ class ClockState(models.TextChoices):
     STOPPED = "stopped", _("Stopped")
 
 
+class ClockEvent(models.TextChoices):
+    """History entries the deadline sweep writes when a clock turns (actor: the system)."""
+
+    WARNING = "clock_warning", _("Clock turned to warning")
+    OVERDUE = "clock_overdue", _("Clock turned to overdue")
+
+
 class AssignmentRole(models.TextChoices):
     """A unit's part in a case; lead and assist are the 街道吹哨、部门报到 joint case."""
 

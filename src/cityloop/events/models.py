@@ -120,6 +120,13 @@ class Case(models.Model):
     # Who reported it.
     reporter_name = models.CharField(_("reporter's name"), max_length=60, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=30, blank=True)
+    reporter_key = models.CharField(
+        _("reporter's key"),
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text=_("Given to a citizen with the ticket; needed to rate the result."),
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported by"),
@@ -184,6 +191,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["state", "deadline"], name="events_case_state_deadline"),
             models.Index(fields=["clock_state", "warn_at"], name="events_case_clock_warn"),
+            # The deadline sweep's overdue turn: running clocks past their deadline.
+            models.Index(fields=["clock_state", "deadline"], name="events_case_clock_deadline"),
             models.Index(fields=["category", "reported_at"], name="events_case_cat_reported"),
         ]
 

@@ -7,6 +7,7 @@ primary-key read per lookup call; a batch call pays it once for all its points.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass
 
@@ -135,9 +136,10 @@ def get_index() -> GeoIndex:
 
 
 def bump_version() -> None:
-    """Record that grids, zones or boundaries changed (call inside the writing transaction)."""
-    from django.db.models import F
+    """Record that grids, zones or boundaries changed (call inside the writing transaction).
 
-    updated = LayerVersion.objects.filter(pk=1).update(version=F("version") + 1)
-    if not updated:
-        LayerVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+    The new version is random, not the old one plus one: a rolled-back change (or a test
+    database rolled back between tests) can never bring back a version number that some
+    process has already built an index for.
+    """
+    LayerVersion.objects.update_or_create(pk=1, defaults={"version": secrets.randbits(62)})

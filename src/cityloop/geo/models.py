@@ -138,7 +138,7 @@ class ResponsibilityZone(GeometryMixin):
 
 
 class LayerVersion(models.Model):
-    """One row whose counter goes up whenever grids, zones or boundaries change.
+    """One row whose value changes (to a random one) whenever grids, zones or boundaries change.
 
     Each process keeps its spatial index with the version it was built from and rebuilds it
     when the stored counter has moved, so every web worker sees an edit at its next lookup.

@@ -1,9 +1,16 @@
-"""Sending notifications: in-app always, e-mail when Django's mail settings are configured."""
+"""Sending notifications: in-app always, e-mail when Django's mail settings are configured.
+
+One code path for one message and for a sweep's thousands: ``notify`` renders its message in
+both languages and hands one ``Notice`` to ``notify_many``, which writes every row in one bulk
+insert and sends the e-mails after the commit (``CITYLOOP_EMAIL_NOTIFICATIONS``).
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -15,52 +22,77 @@ from cityloop.core.i18n import both
 from cityloop.notifications.models import Notification
 
 log = logging.getLogger(__name__)
+MAX_LENGTH = 300
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message, already rendered in both languages (``{"zh": …, "en": …}``), to some
+    users, about a case (or about nothing in particular when ``case_id`` is None)."""
+
+    users: Iterable[Any]
+    kind: str
+    text: dict[str, str]
+    case_id: int | None = None
 
 
 def notify(*, users: Iterable[Any], kind: str, message: Any, case: Any = None) -> int:
     """Tell each user (once) about ``message``; e-mail follows after the commit if enabled."""
-    unique = {u.pk: u for u in users if u is not None and u.is_active}
-    if not unique:
-        return 0
-    text = both(message)
-    now = timezone.now()
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user=u,
-                case=case,
-                kind=kind,
-                message_zh=text["zh"][:300],
-                message_en=text["en"][:300],
-                created_at=now,
-            )
-            for u in unique.values()
-        ]
+    notice = Notice(users=users, kind=kind, text=both(message), case_id=getattr(case, "pk", None))
+    return notify_many(notices=[notice])
+
+
+def notify_many(*, notices: Iterable[Notice], now: datetime | None = None) -> int:
+    """Write every notice's rows in one bulk insert (each active user once per notice) and
+    schedule their e-mails after the commit. Returns the number of rows written."""
+    now = now or timezone.now()
+    rows: list[Notification] = []
+    mails: list[tuple[dict[str, str], list[str]]] = []
+    for notice in notices:
+        users = {u.pk: u for u in notice.users if u is not None and u.is_active}
+        rows.extend(_row(notice, pk, now) for pk in users)
+        mails.append((notice.text, [u.email for u in users.values() if u.email]))
+    Notification.objects.bulk_create(rows, batch_size=BATCH)
+    if email_enabled() and any(addresses for _, addresses in mails):
+        transaction.on_commit(lambda: _email(mails))
+    return len(rows)
+
+
+def _row(notice: Notice, user_id: int, now: datetime) -> Notification:
+    return Notification(
+        user_id=user_id,
+        case_id=notice.case_id,
+        kind=notice.kind,
+        message_zh=notice.text["zh"][:MAX_LENGTH],
+        message_en=notice.text["en"][:MAX_LENGTH],
+        created_at=now,
     )
-    if email_enabled():
-        addresses = [u.email for u in unique.values() if u.email]
-        transaction.on_commit(lambda: _email(addresses, text))
-    return len(unique)
 
 
 def email_enabled() -> bool:
     return bool(getattr(settings, "CITYLOOP_EMAIL_NOTIFICATIONS", False))
 
 
-def _email(addresses: list[str], text: dict[str, str]) -> None:
-    if not addresses:
-        return
-    subject = f"[CityLoop] {text['zh']}"[:120]
-    body = f"{text['zh']}\n\n{text['en']}\n"
+def _email(mails: list[tuple[dict[str, str], list[str]]]) -> None:
+    """Chinese first, English second; one connection for the lot."""
     sender = settings.DEFAULT_FROM_EMAIL
+    messages = [
+        (f"[CityLoop] {text['zh']}"[:120], f"{text['zh']}\n\n{text['en']}\n", sender, [address])
+        for text, addresses in mails
+        for address in addresses
+    ]
+    if not messages:
+        return
     try:
-        send_mass_mail([(subject, body, sender, [a]) for a in addresses], fail_silently=False)
+        send_mass_mail(messages, fail_silently=False)
     except OSError:  # a mail server being down must not undo the case's change
-        log.exception("notification e-mail failed for %d recipient(s)", len(addresses))
+        log.exception("notification e-mail failed for %d recipient(s)", len(messages))
 
 
 def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
-    """Mark the user's notifications read (all of them when ``ids`` is None)."""
+    """Mark the user's notifications read (all of them when ``ids`` is None); only the user's
+    own unread ones change, so someone else's ids are ignored rather than refused."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))

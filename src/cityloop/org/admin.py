@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.org.models import RoleGrant, Unit, User
+from cityloop.org.models import ApiToken, RoleGrant, Unit, User
 from cityloop.org.services import unit_save
 
 
@@ -44,3 +44,17 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("CityLoop"), {"fields": ["unit", "display_name", "phone"]}),
     ]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made with `cityloop api_token` (the key is shown once); here they are seen
+    and switched off."""
+
+    list_display = ["name", "user", "prefix", "is_active", "created_at", "last_used_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "user__username", "prefix"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -141,3 +141,26 @@ def _public_copies(image: Image.Image) -> tuple[bytes, bytes]:
     thumb = io.BytesIO()
     clean.save(thumb, "JPEG", quality=80)
     return public.getvalue(), thumb.getvalue()
+
+
+def attachments_record(*, case: Case, files: Sequence[Any], actor: Any) -> list[Attachment]:
+    """Photos added to a case outside an action: stored with a history entry "attach"."""
+    from django.db import transaction
+
+    checked_first = list(files)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        event = CaseEvent.objects.create(
+            case=locked,
+            action="attach",
+            from_state=locked.state,
+            to_state=locked.state,
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_unit=getattr(actor, "unit", None),
+            actor_label="市民" if actor is None else "",
+            at=timezone.now(),
+            data={"files": len(checked_first)},
+        )
+        return attachments_save(
+            case=locked, event=event, files=checked_first, actor=actor, stage_for="attach"
+        )

@@ -54,12 +54,12 @@ def case_report(
 ) -> Intake:
     """Register a report; validate everything first, so a refusal changes nothing."""
     now = now or timezone.now()
-    fields = _validated(source, description, category, urgency, external_id, address, lon, lat)
+    fields = report_fields(source, description, category, urgency, external_id, address, lon, lat)
     if external_id:
         existing = Case.objects.filter(source=source, external_id=external_id).first()
         if existing is not None:
             return Intake(existing, False)
-    place = _place(lon, lat, crs) if lon is not None else {}
+    place = report_place(lon, lat, crs) if lon is not None else {}
     try:
         with transaction.atomic():
             case = _create(fields, place, now, reporter_name, reporter_phone, reported_by)
@@ -82,7 +82,8 @@ def case_report(
     return Intake(case, True)
 
 
-def _validated(source, description, category, urgency, external_id, address, lon, lat) -> dict:
+def report_fields(source, description, category, urgency, external_id, address, lon, lat) -> dict:
+    """The report's own fields, checked; ``BadInput`` names the first bad field."""
     if source not in Source.values:
         raise BadInput(_("Choose one of the allowed values."), field="source", code="literal_error")
     description = (description or "").strip()
@@ -122,7 +123,8 @@ def _validated(source, description, category, urgency, external_id, address, lon
     }
 
 
-def _place(lon: float, lat: float, crs: str) -> dict:
+def report_place(lon: float, lat: float, crs: str) -> dict:
+    """Grid, community, street, area class and zone of a point; outside the district refuses."""
     try:
         where = locate(lon, lat, crs)
     except coordinates.UnknownCRS as exc:

@@ -92,7 +92,7 @@ def system_act(
 def _lock(case: Case | int) -> Case:
     pk = case.pk if isinstance(case, Case) else case
     locked = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("category", "filing_condition", "community", "street")
         .get(pk=pk)
     )

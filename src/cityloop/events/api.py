@@ -1,0 +1,307 @@
+"""JSON API of the closed loop: intake, lists, detail, one endpoint per action, history,
+attachments, routing proposals, duplicates; the citizens' reports by ticket; hotline orders.
+
+Every read starts from ``Case.objects.visible_to(user)``; every write calls one service.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext_lazy as _
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.throttling import AnonRateThrottle
+
+from cityloop.core.api_errors import ApiError
+from cityloop.events import api_schemas as s
+from cityloop.events.models import Attachment, Case, CaseEvent
+from cityloop.events.presenters import case_detail, case_summary, event_out, public_case
+from cityloop.events.selectors import CaseFilter, cases_for
+from cityloop.events.services.duplicates import duplicate_candidates, following
+from cityloop.events.services.hotline import hotline_import
+from cityloop.events.services.intake import case_report
+from cityloop.events.services.refusals import ActionRefused
+from cityloop.events.services.routing import route_proposal
+from cityloop.events.services.transitions import case_act
+from cityloop.events.workflow import TRANSITIONS, Actor
+from cityloop.org.choices import Role
+from cityloop.org.scoping import get_visible_or_404
+
+router = Router()
+public_router = Router(auth=None)
+hotline_router = Router()
+
+STAFF_SOURCES = {
+    Role.INSPECTOR: "inspector",
+    Role.LEADER: "leader",
+}
+
+
+def _case(request, ticket: str) -> Case:
+    return get_visible_or_404(
+        Case.objects.select_related(
+            "category",
+            "category__major",
+            "street",
+            "community",
+            "grid",
+            "filing_condition",
+            "merged_into",
+        ),
+        request.user,
+        ticket=ticket,
+    )
+
+
+class ListFilter(Schema):
+    state: list[str] | None = None
+    category: int | None = None
+    street: str | None = None
+    community: str | None = None
+    source: list[str] | None = None
+    reported_after: datetime | None = None
+    reported_before: datetime | None = None
+    overdue: bool | None = None
+    mine: bool = False
+    q: str | None = None
+
+
+@router.get("/", response=list[s.CaseSummaryOut], summary="Cases I may see 案卷列表")
+@paginate(PageNumberPagination, page_size=50)
+def case_list(request, filters: Query[ListFilter]):
+    return [case_summary(c) for c in cases_for(request.user, CaseFilter(**filters.dict()))]
+
+
+@router.post("/", response={201: s.CaseOut, 200: s.CaseOut}, summary="Report a case 上报")
+def case_create(request, body: s.CaseIn):
+    """Staff and integrations report here; a repeated ``external_id`` returns the first case."""
+    if body.source == "citizen":
+        raise ApiError(
+            422, "source", _("Citizens report through /api/public/reports."), "literal_error"
+        )
+    intake = case_report(reported_by=request.user, **body.dict())
+    return Status(201 if intake.created else 200, case_detail(request.user, intake.case))
+
+
+@router.get("/{ticket}", response=s.CaseOut, summary="One case 案卷详情")
+def case_get(request, ticket: str):
+    return case_detail(request.user, _case(request, ticket))
+
+
+@router.get("/{ticket}/history", response=list[s.EventOut], summary="History 流转记录")
+def case_history(request, ticket: str):
+    case = _case(request, ticket)
+    events = (
+        CaseEvent.objects.filter(case=case).prefetch_related("attachments").order_by("at", "id")
+    )
+    return [event_out(e) for e in events]
+
+
+@router.get("/{ticket}/routing", summary="Routing proposal 派遣建议")
+def case_routing(request, ticket: str):
+    proposal = route_proposal(_case(request, ticket))
+    from cityloop.core.i18n import both
+
+    return {
+        "unit": {"id": proposal.unit.pk, "name": proposal.unit.name, "kind": proposal.unit.kind},
+        "rule": proposal.rule,
+        "reason": both(proposal.reason),
+    }
+
+
+@router.get("/{ticket}/duplicates", summary="Candidate duplicates 疑似重复")
+def case_duplicates(request, ticket: str):
+    case = _case(request, ticket)
+    found = duplicate_candidates(case)
+    visible = set(
+        Case.objects.visible_to(request.user)
+        .filter(pk__in=[c.pk for c, _ in found])
+        .values_list("pk", flat=True)
+    )
+    return [
+        {
+            "ticket": c.ticket,
+            "distance_m": round(d, 1),
+            "reported_at": c.reported_at,
+            "state": c.state,
+            "description": c.description[:200],
+        }
+        for c, d in found
+        if c.pk in visible
+    ]
+
+
+@router.post(
+    "/{ticket}/attachments", response={201: list[s.AttachmentOut]}, summary="Add photos 上传附件"
+)
+def case_attach(request, ticket: str, files: File[list[UploadedFile]]):
+    from cityloop.events.services.attachments import attachments_record
+
+    case = _case(request, ticket)
+    saved = attachments_record(case=case, files=files, actor=request.user)
+    return Status(201, saved)
+
+
+@router.get("/{ticket}/attachments/{attachment_id}", summary="Download an attachment 下载附件")
+def case_attachment_file(request, ticket: str, attachment_id: int, variant: str = "original"):
+    case = _case(request, ticket)
+    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
+    return _file(attachment, variant)
+
+
+def _file(attachment: Attachment | None, variant: str) -> FileResponse:
+    fields = {"original": "file", "public": "public_file", "thumbnail": "thumbnail"}
+    if attachment is None or variant not in fields:
+        raise Http404
+    stored = getattr(attachment, fields[variant]) or attachment.file
+    if not stored:
+        raise Http404
+    content_type = attachment.content_type if variant == "original" else "image/jpeg"
+    return FileResponse(stored.open("rb"), content_type=content_type)
+
+
+def _action_view(action: str, schema: type[s.ActionIn]):
+    def view(request, ticket: str, body: schema):  # type: ignore[valid-type]
+        case = _case(request, ticket)
+        params = body.dict(exclude={"version", "comment"})
+        if "assisting" in params:
+            params["assisting"] = [dict(a) for a in params["assisting"]]
+        case_act(
+            actor=request.user,
+            case=case,
+            action=action,
+            version=body.version,
+            comment=body.comment,
+            **params,
+        )
+        return case_detail(request.user, Case.objects.get(pk=case.pk))
+
+    view.__name__ = f"case_{action}"
+    return view
+
+
+for _action, _t in TRANSITIONS.items():
+    if _t.actor == Actor.SYSTEM:
+        continue
+    _schema = s.ACTION_SCHEMAS.get(_action, s.ActionIn)
+    router.post(
+        f"/{{ticket}}/{_action}",
+        response=s.CaseOut,
+        summary=f"{_t.action} · {_action}",
+        operation_id=f"case_{_action}",
+    )(_action_view(_action, _schema))
+
+
+# --- citizens: no account -----------------------------------------------------------------
+@public_router.post(
+    "/reports",
+    response={201: dict},
+    throttle=[AnonRateThrottle("30/h")],
+    summary="Report a problem 市民随手拍",
+)
+def public_report(request, body: s.PublicReportIn):
+    """A citizen's report: answers the ticket number and the key needed to rate it later."""
+    import secrets
+
+    with transaction.atomic():
+        intake = case_report(source="citizen", **body.dict())
+        Case.objects.filter(pk=intake.case.pk).update(reporter_key=secrets.token_urlsafe(12))
+    case = Case.objects.get(pk=intake.case.pk)
+    return Status(201, {"ticket": case.ticket, "key": case.reporter_key, "state": case.state})
+
+
+@public_router.post(
+    "/reports/{ticket}/photos",
+    response={201: dict},
+    throttle=[AnonRateThrottle("60/h")],
+    summary="Add photos to my report 补充照片",
+)
+def public_photos(request, ticket: str, key: str, files: File[list[UploadedFile]]):
+    from cityloop.events.services.attachments import attachments_record
+
+    case = _own_report(ticket, key)
+    saved = attachments_record(case=case, files=files, actor=None)
+    return Status(201, {"count": len(saved)})
+
+
+@public_router.get("/reports/{ticket}", summary="Follow my report 查询进度")
+def public_follow(request, ticket: str):
+    case = following(ticket)
+    if case is None:
+        raise Http404
+    return public_case(case, asked=ticket)
+
+
+@public_router.get("/reports/{ticket}/photos/{attachment_id}", summary="A public photo 公开照片")
+def public_photo(request, ticket: str, attachment_id: int, variant: str = "public"):
+    case = following(ticket)
+    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first() if case else None
+    if variant not in ("public", "thumbnail"):
+        raise Http404
+    return _file(attachment, variant)
+
+
+@public_router.post("/reports/{ticket}/rating", summary="Rate the result 评价")
+def public_rate(request, ticket: str, body: s.RatingIn):
+    case = _own_report(ticket, body.key)
+    survivor = following(ticket)
+    case_act(
+        actor=None,
+        case=survivor,
+        action="evaluate",
+        comment=body.comment,
+        satisfaction=body.satisfaction,
+        actor_label="市民",
+    )
+    return public_case(Case.objects.get(pk=survivor.pk), asked=case.ticket)
+
+
+def _own_report(ticket: str, key: str) -> Case:
+    import hmac
+
+    case = Case.objects.filter(ticket=ticket, source="citizen").first()
+    if (
+        case is None
+        or not case.reporter_key
+        or not hmac.compare_digest(case.reporter_key, key or "")
+    ):
+        raise ApiError(403, "key", _("The ticket and key do not match."), "forbidden")
+    return case
+
+
+# --- 12345 hotline ------------------------------------------------------------------------
+@hotline_router.post("/orders", summary="12345 work orders in 热线工单导入")
+def hotline_orders(request, orders: list[s.HotlineOrderIn], dry_run: bool = False):
+    if not (request.user.is_superuser or request.user.has_role(Role.ACCEPTOR, Role.ADMINISTRATOR)):
+        raise ApiError(
+            403,
+            "__all__",
+            _("Only acceptors and administrators import hotline orders."),
+            "forbidden",
+        )
+    report = hotline_import(orders=[o.dict() for o in orders], actor=request.user, dry_run=dry_run)
+    from cityloop.core.i18n import both
+
+    body = {
+        "ok": report.ok,
+        "summary": report.summary(),
+        "results": report.results,
+        "problems": [
+            {"number": p.number, "order_no": p.order_no, "field": p.field, **both(p.message)}
+            for p in report.problems
+        ],
+    }
+    return Status(200 if report.ok else 422, body)
+
+
+def install(api) -> None:
+    """Refusals of actions answer with their status and the shared error shape."""
+
+    @api.exception_handler(ActionRefused)
+    def _refused(request, exc):
+        body = {"detail": [exc.as_item()]}
+        if hasattr(exc, "current"):
+            body["version"] = exc.current
+        return api.create_response(request, body, status=exc.status)

@@ -1,0 +1,199 @@
+"""Input and output shapes of the cases API (django-ninja schemas)."""
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from cityloop.events.choices import RejectReason, Source, Urgency
+
+CRS = Literal["wgs84", "gcj02", "bd09"]
+
+
+class CaseIn(Schema):
+    """A report by staff or an integration (citizens use /api/public/reports)."""
+
+    source: Source = Field(Source.INSPECTOR, description="inspector, hotline, ai_camera, …")
+    description: str = Field(..., max_length=2000)
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    crs: CRS = "wgs84"
+    address: str = Field("", max_length=200)
+    category: int | None = Field(None, description="minor category id")
+    urgency: Urgency = Urgency.NORMAL
+    external_id: str | None = Field(None, max_length=64, description="the sender's own id")
+    reporter_name: str = Field("", max_length=60)
+    reporter_phone: str = Field("", max_length=30)
+
+
+class PublicReportIn(Schema):
+    description: str = Field(..., max_length=2000)
+    lon: float = Field(..., ge=-180, le=180)
+    lat: float = Field(..., ge=-90, le=90)
+    crs: CRS = "wgs84"
+    address: str = Field("", max_length=200)
+    category: int | None = None
+    reporter_name: str = Field("", max_length=60)
+    reporter_phone: str = Field("", max_length=30)
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class AssignmentOut(Schema):
+    unit: UnitOut
+    role: str
+    state: str
+    task: str
+    deadline: datetime | None
+    routing_reason: str
+    dispatched_at: datetime
+    signed_at: datetime | None
+    done_at: datetime | None
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str = Field(..., description="kind-major-minor, e.g. event-01-10")
+    name: str
+
+
+class CaseSummaryOut(Schema):
+    ticket: str
+    source: str
+    category: CategoryOut | None
+    description: str
+    address: str
+    lon: float | None
+    lat: float | None
+    street: str | None
+    community: str | None
+    state: str
+    stage: str
+    deadline: datetime | None
+    clock_state: str
+    reported_at: datetime
+    version: int
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+    reason_required: bool
+
+
+class CaseOut(CaseSummaryOut):
+    urgency: str
+    external_id: str | None
+    grid: str | None
+    area_class: str
+    reporter: dict[str, str]
+    filing_condition: dict | None
+    handle_deadline: datetime | None
+    warn_at: datetime | None
+    merged_into: str | None
+    counters: dict[str, int]
+    milestones: dict[str, datetime | None]
+    satisfaction: int | None
+    assignments: list[AssignmentOut]
+    actions: list[ActionOut]
+
+
+class AttachmentOut(Schema):
+    id: int
+    stage: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+
+
+class EventOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    at: datetime
+    comment: str
+    data: dict
+    attachments: list[AttachmentOut]
+
+
+# --- one input schema per action ----------------------------------------------------------
+class ActionIn(Schema):
+    version: int = Field(..., description="the case version you saw; 409 if it has moved")
+    comment: str = Field("", max_length=2000)
+
+
+class RejectIn(ActionIn):
+    reason: RejectReason
+
+
+class FileIn(ActionIn):
+    filing_condition: int
+    category: int | None = Field(None, description="change the category while filing")
+
+
+class AssistIn(Schema):
+    unit: int
+    task: str = Field("", max_length=500)
+    deadline: datetime | None = None
+
+
+class DispatchIn(ActionIn):
+    unit: int | None = Field(None, description="default: the routing proposal")
+    task: str = Field("", max_length=500)
+    assisting: list[AssistIn] = Field(default_factory=list, max_length=20)
+
+
+class EvaluateIn(ActionIn):
+    satisfaction: int = Field(..., ge=1, le=5)
+
+
+class ExtensionIn(ActionIn):
+    requested_deadline: datetime
+
+
+class MergeIn(ActionIn):
+    into: str = Field(..., max_length=24, description="ticket of the surviving case")
+
+
+class EscalateIn(ActionIn):
+    unit: int | None = Field(None, description="default: the tier above")
+
+
+ACTION_SCHEMAS: dict[str, type[ActionIn]] = {
+    "reject": RejectIn,
+    "file": FileIn,
+    "dispatch": DispatchIn,
+    "evaluate": EvaluateIn,
+    "request_extension": ExtensionIn,
+    "merge": MergeIn,
+    "escalate": EscalateIn,
+}
+
+
+class RatingIn(Schema):
+    key: str = Field(..., max_length=32, description="the key given with the ticket")
+    satisfaction: int = Field(..., ge=1, le=5)
+    comment: str = Field("", max_length=500)
+
+
+class HotlineOrderIn(Schema):
+    """One 12345 work order as the hotline system sends it."""
+
+    order_no: str = Field(..., max_length=64)
+    content: str = Field(..., max_length=2000)
+    address: str = Field("", max_length=200)
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    crs: CRS = "wgs84"
+    category: str | None = Field(None, description="catalogue code such as event-01-10")
+    caller_name: str = Field("", max_length=60)
+    caller_phone: str = Field("", max_length=30)
+    urgent: bool = False
+    received_at: datetime | None = None

@@ -1,0 +1,79 @@
+"""Reads of the closed loop: filtered lists, what a user may see of a reporter, the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from cityloop.events.choices import ClockState
+from cityloop.events.models import Case, CaseAssignment
+from cityloop.org.choices import Role
+
+# Roles that call reporters back (回访) or decide on their reports see name and phone.
+REPORTER_ROLES = (Role.ACCEPTOR, Role.SHIFT_LEADER, Role.DISPATCHER)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    state: list[str] | None = None
+    category: int | None = None
+    street: str | None = None  # 9-digit code
+    community: str | None = None  # 12-digit code
+    source: list[str] | None = None
+    reported_after: datetime | None = None
+    reported_before: datetime | None = None
+    overdue: bool | None = None
+    mine: bool = False
+    q: str | None = None
+
+
+def cases_for(user, filters: CaseFilter) -> QuerySet[Case]:
+    """The cases a user may see, filtered as the list, the export and the API ask."""
+    cases = Case.objects.visible_to(user).select_related(
+        "category", "category__major", "street", "community"
+    )
+    f = filters
+    if f.state:
+        cases = cases.filter(state__in=f.state)
+    if f.category:
+        cases = cases.filter(category_id=f.category)
+    if f.street:
+        cases = cases.filter(street__code=f.street)
+    if f.community:
+        cases = cases.filter(community__code=f.community)
+    if f.source:
+        cases = cases.filter(source__in=f.source)
+    if f.reported_after:
+        cases = cases.filter(reported_at__gte=f.reported_after)
+    if f.reported_before:
+        cases = cases.filter(reported_at__lt=f.reported_before)
+    if f.overdue is not None:
+        overdue = Q(clock_state=ClockState.OVERDUE)
+        cases = cases.filter(overdue) if f.overdue else cases.exclude(overdue)
+    if f.mine and user.unit_id:
+        mine = CaseAssignment.objects.filter(case=OuterRef("pk"), unit_id=user.unit_id)
+        cases = cases.filter(Exists(mine))
+    if f.q:
+        cases = cases.filter(
+            Q(ticket__icontains=f.q.strip()) | Q(description__icontains=f.q.strip())
+        )
+    return cases.order_by("-reported_at", "-id")
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**; PIPL (个人信息保护法): only those who need it see a reporter."""
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone.strip()
+    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "*" * len(digits)
+
+
+def reporter_view(user, case: Case) -> dict[str, str]:
+    """The reporter as this user may see them: in full for the centre's roles, else masked."""
+    if user is not None and (user.is_superuser or user.has_role(*REPORTER_ROLES)):
+        return {"name": case.reporter_name, "phone": case.reporter_phone}
+    return {"name": mask_name(case.reporter_name), "phone": mask_phone(case.reporter_phone)}

@@ -1,0 +1,45 @@
+"""API tokens: made once (the key is shown then and never again), checked by hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from cityloop.org.models import ApiToken, User
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the row and the key (shown once)."""
+    key = "cl_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[3:9], key_hash=_hash(key))
+    return token, key
+
+
+def api_token_user(key: str) -> User | None:
+    """The active user behind an active token, or None; records when it was last used."""
+    token = (
+        ApiToken.objects.select_related("user", "user__unit")
+        .filter(key_hash=_hash(key or ""), is_active=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <key>`` for apps and integrations (no CSRF: no cookies)."""
+
+    def authenticate(self, request, token: str):
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
