@@ -8,6 +8,7 @@ from cityloop.categories.api import router as categories_router
 from cityloop.core import api_errors
 from cityloop.events import api as events_api
 from cityloop.geo.api import router as geo_router
+from cityloop.notifications.api import router as notifications_router
 from cityloop.org.api import router as org_router
 from cityloop.org.tokens import TokenAuth
 from cityloop.worktime.api import router as worktime_router
@@ -16,7 +17,7 @@ api = NinjaAPI(
     title="CityLoop API",
     version=cityloop.__version__,
     description="城市管理智慧一体化平台 JSON API. 中文优先，英文其次。",
-    auth=[django_auth, TokenAuth()],
+    auth=[TokenAuth(), django_auth],  # a Bearer token first: token clients have no CSRF cookie
     docs_url="/docs",
 )
 api_errors.install(api)
@@ -27,4 +28,5 @@ api.add_router("/worktime/", worktime_router, tags=["worktime"])
 api.add_router("/cases/", events_api.router, tags=["cases"])
 api.add_router("/public/", events_api.public_router, tags=["public"])
 api.add_router("/hotline/", events_api.hotline_router, tags=["hotline"])
+api.add_router("/notifications/", notifications_router, tags=["notifications"])
 events_api.install(api)

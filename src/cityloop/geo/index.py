@@ -43,12 +43,13 @@ class GeoIndex:
         self.version = version
         grids = list(
             Grid.objects.filter(is_active=True).values_list(
-                "id", "code", "community_id", "geometry"
+                "id", "code", "community_id", "geometry", "area_class"
             )
         )
         self.grid_ids = np.array([g[0] for g in grids], dtype=np.int64)
         self.grid_codes = [g[1] for g in grids]
         self.grid_community = np.array([g[2] for g in grids], dtype=np.int64)
+        self.grid_area_class = [g[4] for g in grids]
         self.grid_shapes = shapely.from_geojson([g[3] for g in grids]) if grids else np.array([])
         self.grid_tree = STRtree(self.grid_shapes)
         self.units = self._units()

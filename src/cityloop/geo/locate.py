@@ -46,6 +46,7 @@ class Location:
     lat: float
     grid_id: int
     grid_code: str
+    area_class: str
     community: UnitRef
     street: UnitRef | None
     zones: list[ZoneRef] = field(default_factory=list)
@@ -83,6 +84,7 @@ def _location(index: GeoIndex, lon: float, lat: float, pos: int, zone_pos) -> Lo
         lat=lat,
         grid_id=int(index.grid_ids[pos]),
         grid_code=index.grid_codes[pos],
+        area_class=index.grid_area_class[pos],
         community=community,
         street=street,
         zones=[index.zones[int(z)] for z in sorted(zone_pos)],

@@ -133,16 +133,13 @@ def report_place(lon: float, lat: float, crs: str) -> dict:
         ) from exc
     except LocateError as exc:
         raise BadInput(exc.message, field="lon", code=exc.code) from exc
-    from cityloop.geo.models import Grid
-
-    grid = Grid.objects.select_related("community", "community__parent").get(pk=where.grid_id)
     return {
         "lon": where.lon,
         "lat": where.lat,
-        "grid": grid,
-        "community": grid.community,
-        "street": grid.community.parent,
-        "area_class": grid.area_class,
+        "grid_id": where.grid_id,
+        "community_id": where.community.id,
+        "street_id": where.street.id if where.street else None,
+        "area_class": where.area_class,
         "zone_id": where.zones[0].id if where.zones else None,
     }
 

@@ -86,3 +86,23 @@ def test_the_import_command_reads_csv_and_json(loop, tmp_path, monday_morning):
     csv_path.write_text("order_no,content\nA-1,\n", encoding="utf-8")
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_hotline", str(csv_path))
+
+
+def test_token_clients_need_no_csrf_but_sessions_do(loop, monday_morning):
+    from django.test import Client
+
+    from cityloop.org.tokens import api_token_create
+
+    _, key = api_token_create(user=loop.acceptor, name="12345热线")
+    strict = Client(enforce_csrf_checks=True)
+    body = json.dumps(ORDERS)
+    token = strict.post(
+        "/api/hotline/orders",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert token.status_code == 200
+    strict.force_login(loop.acceptor)
+    session = strict.post("/api/hotline/orders", body, content_type="application/json")
+    assert session.status_code == 403  # a browser session must send the CSRF token
