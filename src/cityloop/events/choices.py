@@ -2,25 +2,29 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseState(models.TextChoices):
     """Where a case is in the loop (信息收集 → … → 综合评价)."""
 
-    REPORTED = "reported", _("Reported")  # 上报
-    ACCEPTED = "accepted", _("Accepted")  # 受理
-    CONFIRMING = "confirming", _("Awaiting on-site confirmation")  # 待核实
-    FILED = "filed", _("Filed")  # 立案
-    DISPATCHED = "dispatched", _("Dispatched")  # 已派遣
-    HANDLING = "handling", _("Being handled")  # 处置中
-    FED_BACK = "fed_back", _("Fed back, awaiting check")  # 已反馈
-    VERIFIED = "verified", _("Checked on site")  # 已核查
-    SUSPENDED = "suspended", _("Suspended")  # 挂账
-    CLOSED = "closed", _("Closed")  # 结案
-    EVALUATED = "evaluated", _("Evaluated")  # 已评价
-    REJECTED = "rejected", _("Rejected")  # 不予受理
-    CANCELLED = "cancelled", _("Cancelled")  # 作废
-    MERGED = "merged", _("Merged into another case")  # 已合并
+    REPORTED = "reported", pgettext_lazy("case state", "Reported")  # 上报
+    ACCEPTED = "accepted", pgettext_lazy("case state", "Accepted")  # 受理
+    CONFIRMING = (
+        "confirming",
+        pgettext_lazy("case state", "Awaiting on-site confirmation"),
+    )  # 待核实
+    FILED = "filed", pgettext_lazy("case state", "Filed")  # 立案
+    DISPATCHED = "dispatched", pgettext_lazy("case state", "Dispatched")  # 已派遣
+    HANDLING = "handling", pgettext_lazy("case state", "Being handled")  # 处置中
+    FED_BACK = "fed_back", pgettext_lazy("case state", "Fed back, awaiting check")  # 已反馈
+    VERIFIED = "verified", pgettext_lazy("case state", "Checked on site")  # 已核查
+    SUSPENDED = "suspended", pgettext_lazy("case state", "Suspended")  # 挂账
+    CLOSED = "closed", pgettext_lazy("case state", "Closed")  # 结案
+    EVALUATED = "evaluated", pgettext_lazy("case state", "Evaluated")  # 已评价
+    REJECTED = "rejected", pgettext_lazy("case state", "Rejected")  # 不予受理
+    CANCELLED = "cancelled", pgettext_lazy("case state", "Cancelled")  # 作废
+    MERGED = "merged", pgettext_lazy("case state", "Merged into another case")  # 已合并
 
 
 OPEN_STATES = frozenset(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityloop.events.choices import OPEN_STATES, CaseState, Stage
 from cityloop.org.choices import Role
@@ -20,34 +21,49 @@ S = CaseState
 
 
 class Action(models.TextChoices):
-    ACCEPT = "accept", _("Accept")  # 受理
-    REJECT = "reject", _("Reject")  # 不予受理
-    REQUEST_CONFIRMATION = "request_confirmation", _("Send for on-site confirmation")
-    CONFIRM = "confirm", _("Confirm on site")  # 核实属实
-    REFUTE = "refute", _("Not found on site")  # 核实不属实
-    FILE = "file", _("File")  # 立案
-    DISPATCH = "dispatch", _("Dispatch")  # 派遣
-    SIGN = "sign", _("Sign for")  # 签收
-    RETURN = "return", _("Return to dispatcher")  # 退回
-    FEED_BACK = "feed_back", _("Feed back")  # 反馈
-    ASSIST_REPORT = "assist_report", _("Report as assisting unit")  # 协办反馈
-    VERIFY = "verify", _("Check passed")  # 核查通过
-    REWORK = "rework", _("Send back for rework")  # 返工
-    CLOSE = "close", _("Close")  # 结案
-    EVALUATE = "evaluate", _("Evaluate")  # 评价 / 回访
-    REQUEST_EXTENSION = "request_extension", _("Ask for an extension")  # 申请延期
-    APPROVE_EXTENSION = "approve_extension", _("Approve the extension")
-    REFUSE_EXTENSION = "refuse_extension", _("Refuse the extension")
-    REQUEST_SUSPENSION = "request_suspension", _("Ask to suspend")  # 申请挂账
-    APPROVE_SUSPENSION = "approve_suspension", _("Approve the suspension")
-    REFUSE_SUSPENSION = "refuse_suspension", _("Refuse the suspension")
-    RESUME = "resume", _("Resume")  # 恢复
-    URGE = "urge", _("Urge")  # 督办
-    REQUEST_CANCEL = "request_cancel", _("Ask to cancel")  # 申请作废
-    APPROVE_CANCEL = "approve_cancel", _("Approve the cancellation")
-    REFUSE_CANCEL = "refuse_cancel", _("Refuse the cancellation")
-    MERGE = "merge", _("Merge into another case")  # 合并
-    ESCALATE = "escalate", _("Escalate to the tier above")  # 升级
+    ACCEPT = "accept", pgettext_lazy("case action", "Accept")  # 受理
+    REJECT = "reject", pgettext_lazy("case action", "Reject")  # 不予受理
+    REQUEST_CONFIRMATION = (
+        "request_confirmation",
+        pgettext_lazy("case action", "Send for on-site confirmation"),
+    )
+    CONFIRM = "confirm", pgettext_lazy("case action", "Confirm on site")  # 核实属实
+    REFUTE = "refute", pgettext_lazy("case action", "Not found on site")  # 核实不属实
+    FILE = "file", pgettext_lazy("case action", "File")  # 立案
+    DISPATCH = "dispatch", pgettext_lazy("case action", "Dispatch")  # 派遣
+    SIGN = "sign", pgettext_lazy("case action", "Sign for")  # 签收
+    RETURN = "return", pgettext_lazy("case action", "Return to dispatcher")  # 退回
+    FEED_BACK = "feed_back", pgettext_lazy("case action", "Feed back")  # 反馈
+    ASSIST_REPORT = (
+        "assist_report",
+        pgettext_lazy("case action", "Report as assisting unit"),
+    )  # 协办反馈
+    VERIFY = "verify", pgettext_lazy("case action", "Check passed")  # 核查通过
+    REWORK = "rework", pgettext_lazy("case action", "Send back for rework")  # 返工
+    CLOSE = "close", pgettext_lazy("case action", "Close")  # 结案
+    EVALUATE = "evaluate", pgettext_lazy("case action", "Evaluate")  # 评价 / 回访
+    REQUEST_EXTENSION = (
+        "request_extension",
+        pgettext_lazy("case action", "Ask for an extension"),
+    )  # 申请延期
+    APPROVE_EXTENSION = "approve_extension", pgettext_lazy("case action", "Approve the extension")
+    REFUSE_EXTENSION = "refuse_extension", pgettext_lazy("case action", "Refuse the extension")
+    REQUEST_SUSPENSION = (
+        "request_suspension",
+        pgettext_lazy("case action", "Ask to suspend"),
+    )  # 申请挂账
+    APPROVE_SUSPENSION = (
+        "approve_suspension",
+        pgettext_lazy("case action", "Approve the suspension"),
+    )
+    REFUSE_SUSPENSION = "refuse_suspension", pgettext_lazy("case action", "Refuse the suspension")
+    RESUME = "resume", pgettext_lazy("case action", "Resume")  # 恢复
+    URGE = "urge", pgettext_lazy("case action", "Urge")  # 督办
+    REQUEST_CANCEL = "request_cancel", pgettext_lazy("case action", "Ask to cancel")  # 申请作废
+    APPROVE_CANCEL = "approve_cancel", pgettext_lazy("case action", "Approve the cancellation")
+    REFUSE_CANCEL = "refuse_cancel", pgettext_lazy("case action", "Refuse the cancellation")
+    MERGE = "merge", pgettext_lazy("case action", "Merge into another case")  # 合并
+    ESCALATE = "escalate", pgettext_lazy("case action", "Escalate to the tier above")  # 升级
 
 
 class Actor(models.TextChoices):

@@ -12,7 +12,9 @@ Several sweepers at once are safe: each clock turns exactly once (docs/deadlines
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +24,8 @@ from django_tasks import TaskResultStatus
 from cityloop.core.progress import Progress
 from cityloop.events.services.sweep import SweepReport, deadline_sweep
 from cityloop.events.tasks import sweep_deadlines
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -58,9 +62,13 @@ class Command(BaseCommand):
         if every is None:
             self._once(enqueue, progress=Progress(self.stdout), always=True)
             return
+        signal.signal(signal.SIGTERM, _stop)
         self.stdout.write(f"sweeping deadlines every {every:g} s (Ctrl-C to stop)")
         while parent is None or os.getppid() == parent:
-            self._once(enqueue, progress=None, always=verbose)
+            try:
+                self._once(enqueue, progress=None, always=verbose)
+            except Exception:  # one failed sweep (database away, …) must not end the loop
+                log.exception("deadline sweep failed; trying again in %g s", every)
             time.sleep(every)
 
     def _once(self, enqueue: bool, progress: Progress | None, always: bool) -> None:
@@ -73,6 +81,11 @@ class Command(BaseCommand):
         report = deadline_sweep(progress=progress)
         if always or report.warned or report.overdue:
             self.stdout.write(f"{stamp} {report.line()}")
+
+
+def _stop(signum, frame) -> None:
+    """SIGTERM ends the loop like Ctrl-C: a sweep in progress rolls back, the process exits 0."""
+    raise KeyboardInterrupt
 
 
 def _enqueue() -> str:
