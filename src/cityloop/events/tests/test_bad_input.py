@@ -77,7 +77,7 @@ CASES = [
         "request_extension",
         {"requested_deadline": "tomorrow", "comment": "x"},
         "requested_deadline",
-        "datetime_parsing",
+        "datetime_from_date_parsing",
     ),
     (
         _handling,
