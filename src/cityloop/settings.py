@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cityloop.worktime",
     "cityloop.events",
     "cityloop.notifications",
+    "cityloop.open311",
     "cityloop.demo",
 ]
 
@@ -174,3 +175,16 @@ TASKS = {
 # --- CityLoop's own settings -------------------------------------------------------------
 # The district this deployment serves (GB/T 2260 code); the demo builds Luohu, 440303.
 CITYLOOP_DISTRICT_CODE = os.environ.get("CITYLOOP_DISTRICT_CODE", "440303")
+
+# --- E-mail ------------------------------------------------------------------------------
+# Notifications are always in-app; with CITYLOOP_EMAIL_NOTIFICATIONS=true each one is also
+# e-mailed (after the commit) through Django's SMTP settings below.
+CITYLOOP_EMAIL_NOTIFICATIONS = _env_bool("CITYLOOP_EMAIL_NOTIFICATIONS")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cityloop@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -1,7 +1,7 @@
 """Root URL configuration."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from cityloop.api import api
 from cityloop.core import views as core_views
@@ -15,5 +15,6 @@ urlpatterns = [
     path("version", core_views.version, name="version"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("open311/v2/", include("cityloop.open311.urls")),
     path("", core_views.home, name="home"),
 ]

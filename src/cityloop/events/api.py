@@ -155,8 +155,10 @@ def _file(attachment: Attachment | None, variant: str) -> FileResponse:
     fields = {"original": "file", "public": "public_file", "thumbnail": "thumbnail"}
     if attachment is None or variant not in fields:
         raise Http404
-    stored = getattr(attachment, fields[variant]) or attachment.file
-    if not stored:
+    stored = getattr(attachment, fields[variant])
+    if not stored and variant == "original":
+        stored = attachment.file
+    if not stored:  # the public never gets an original (EXIF, GPS) in place of its copy
         raise Http404
     content_type = attachment.content_type if variant == "original" else "image/jpeg"
     return FileResponse(stored.open("rb"), content_type=content_type)

@@ -54,6 +54,8 @@ def case_report(
 ) -> Intake:
     """Register a report; validate everything first, so a refusal changes nothing."""
     now = now or timezone.now()
+    description, address = _clean(description), _clean(address)
+    reporter_name, reporter_phone = _clean(reporter_name), _clean(reporter_phone)
     fields = report_fields(source, description, category, urgency, external_id, address, lon, lat)
     if external_id:
         existing = Case.objects.filter(source=source, external_id=external_id).first()
@@ -80,6 +82,11 @@ def case_report(
             return Intake(existing, False)
         raise
     return Intake(case, True)
+
+
+def _clean(text: str | None) -> str:
+    """Text as a database can store it: NUL characters (refused by PostgreSQL) removed."""
+    return (text or "").replace("\x00", "")
 
 
 def report_fields(source, description, category, urgency, external_id, address, lon, lat) -> dict:
