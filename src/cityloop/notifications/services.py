@@ -1,8 +1,9 @@
 """Sending notifications: in-app always, e-mail when Django's mail settings are configured.
 
 One code path for one message and for a sweep's thousands: ``notify`` renders its message in
-both languages and hands one ``Notice`` to ``notify_many``, which writes every row in one bulk
-insert and sends the e-mails after the commit (``CITYLOOP_EMAIL_NOTIFICATIONS``).
+both languages and hands one ``Notice`` to ``notify_many``, which appends every row at once
+(``cityloop.core.bulk``) and sends the e-mails after the commit
+(``CITYLOOP_EMAIL_NOTIFICATIONS``).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
+from cityloop.core.bulk import bulk_append
 from cityloop.core.i18n import both
 from cityloop.notifications.models import Notification
 
 log = logging.getLogger(__name__)
 MAX_LENGTH = 300
-BATCH = 2000
+ROW_FIELDS = ("user_id", "case_id", "kind", "message_zh", "message_en", "created_at")
 
 
 @dataclass(frozen=True)
@@ -44,30 +46,20 @@ def notify(*, users: Iterable[Any], kind: str, message: Any, case: Any = None) -
 
 
 def notify_many(*, notices: Iterable[Notice], now: datetime | None = None) -> int:
-    """Write every notice's rows in one bulk insert (each active user once per notice) and
+    """Write every notice's rows in one bulk append (each active user once per notice) and
     schedule their e-mails after the commit. Returns the number of rows written."""
     now = now or timezone.now()
-    rows: list[Notification] = []
+    rows: list[tuple] = []
     mails: list[tuple[dict[str, str], list[str]]] = []
     for notice in notices:
         users = {u.pk: u for u in notice.users if u is not None and u.is_active}
-        rows.extend(_row(notice, pk, now) for pk in users)
+        zh, en = notice.text["zh"][:MAX_LENGTH], notice.text["en"][:MAX_LENGTH]
+        rows.extend((pk, notice.case_id, notice.kind, zh, en, now) for pk in users)
         mails.append((notice.text, [u.email for u in users.values() if u.email]))
-    Notification.objects.bulk_create(rows, batch_size=BATCH)
+    written = bulk_append(model=Notification, fields=ROW_FIELDS, rows=rows)
     if email_enabled() and any(addresses for _, addresses in mails):
         transaction.on_commit(lambda: _email(mails))
-    return len(rows)
-
-
-def _row(notice: Notice, user_id: int, now: datetime) -> Notification:
-    return Notification(
-        user_id=user_id,
-        case_id=notice.case_id,
-        kind=notice.kind,
-        message_zh=notice.text["zh"][:MAX_LENGTH],
-        message_en=notice.text["en"][:MAX_LENGTH],
-        created_at=now,
-    )
+    return written
 
 
 def email_enabled() -> bool:

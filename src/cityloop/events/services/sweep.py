@@ -9,13 +9,15 @@ Rules it carries (docs/deadlines.md):
 - Whoever owes the running stage is told: the lead unit's handlers while it is handled, the
   field inspectors while it waits for confirmation or a check, the centre's acceptors, shift
   leaders or dispatchers for their stages. An overdue case also goes to the district's
-  dispatchers and shift leaders.
+  dispatchers and shift leaders, one notice per case; when one sweep turns more than
+  ``CITYLOOP_SWEEP_DIGEST_OVER`` (20) cases overdue (after an outage, or on the first run)
+  they get one digest instead, so that the centre is not flooded.
 - Escalation up the tiers (升级): an overdue case whose lead unit is a social entity (past its
   short correction limit) or a community passes to the unit above through the ``escalate``
   action, which starts a fresh handling clock there. A street's or a department's overdue case
   is only reported, not moved.
 
-Concurrency: the clock turns are two set-based ``UPDATE … WHERE clock_state … RETURNING id``
+Concurrency: the clock turns are two set-based ``UPDATE … WHERE clock_state … RETURNING …``
 statements (SQLite ≥ 3.35 and PostgreSQL both have ``RETURNING``). A row turns only while it
 still has the old clock state, so when several sweeps run at once each row is turned by
 exactly one of them and only that sweep's ``RETURNING`` names it: on PostgreSQL the second
@@ -35,11 +37,13 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.core.i18n import both
+from cityloop.core.bulk import bulk_append
+from cityloop.core.i18n import both, lazy_format
 from cityloop.core.progress import Progress
 from cityloop.events.choices import (
     ACTIVE_ASSIGNMENT_STATES,
@@ -61,10 +65,11 @@ from cityloop.org.models import User
 
 log = logging.getLogger(__name__)
 
-CHUNK = 2000  # cases per look-up query (keeps every IN list well under SQLite's limit)
+CHUNK = 2000  # cases per look-up query (an IN list well under SQLite's 32,766 parameters)
 SYSTEM_LABEL = "系统"
 RUNNING_STATES = sorted(OPEN_STATES - {CaseState.SUSPENDED})
 LEAD_ROLES = (AssignmentRole.SINGLE, AssignmentRole.LEAD)
+RETURNED = ("id", "ticket", "state", "stage", "deadline", "community_id", "street_id")
 ESCALATE_FROM = frozenset({UnitKind.SOCIAL_ENTITY, UnitKind.COMMUNITY})
 # Who owes each stage's clock at the centre (the handling stage is owed by the lead unit).
 STAGE_OWNER = {
@@ -81,7 +86,14 @@ MESSAGES = {
     ClockState.WARNING: _("Case %(ticket)s will be overdue at %(deadline)s."),
     ClockState.OVERDUE: _("Case %(ticket)s is overdue: its deadline was %(deadline)s."),
 }
+DIGEST_MESSAGE = _("%(count)s cases became overdue, among them %(tickets)s.")
+DIGEST_KIND = "clock_overdue_digest"
+DIGEST_OVER = 20
+DIGEST_TICKETS = 5
 EVENT_ACTION = {ClockState.WARNING: ClockEvent.WARNING, ClockState.OVERDUE: ClockEvent.OVERDUE}
+EVENT_FIELDS = (
+    "case_id", "action", "from_state", "to_state", "actor_label", "at", "comment", "data",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -107,7 +119,7 @@ class SweepReport:
 
 
 @dataclass(frozen=True)
-class Flip:
+class Turned:
     """One case whose clock this sweep turned, with what telling and escalating need."""
 
     case_id: int
@@ -141,11 +153,11 @@ def deadline_sweep(*, now: datetime | None = None, progress: Progress | None = N
         overdue = _turn(ClockState.OVERDUE, now)
         warned = _turn(ClockState.WARNING, now)
         _say(progress, f"{len(warned):,} clocks turned to warning, {len(overdue):,} to overdue")
-        flips = _load(overdue, ClockState.OVERDUE) + _load(warned, ClockState.WARNING)
-        _record(flips, now)
-        sent = notify_many(notices=_notices(flips), now=now)
+        turned = overdue + warned
+        _record(turned, now)
+        sent = notify_many(notices=_notices(turned), now=now)
         _say(progress, f"history written, {sent:,} notifications")
-    escalated, refused = _escalate([f for f in flips if f.escalates], now, progress)
+    escalated, refused = _escalate([f for f in turned if f.escalates], now, progress)
     return SweepReport(
         warned=len(warned),
         overdue=len(overdue),
@@ -162,45 +174,55 @@ def _say(progress: Progress | None, message: str) -> None:
 
 
 # --- the turns ----------------------------------------------------------------------------
-def _turn(clock: str, now: datetime) -> list[int]:
-    """One set-based UPDATE; returns the ids of the rows this statement turned."""
-    at = connection.ops.adapt_datetimefield_value(now)
+def _turn(clock: str, now: datetime) -> list[Turned]:
+    """One set-based UPDATE; returns the rows this statement turned (and no others)."""
+    sql, params = _turn_sql(clock, connection.ops.adapt_datetimefield_value(now))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    turned: list[Turned] = []
+    for chunk in _chunks(sorted(rows)):
+        leads = _leads([row[0] for row in chunk])
+        turned.extend(_turned(row, clock, leads.get(row[0], (None, ""))) for row in chunk)
+    return turned
+
+
+def _turn_sql(clock: str, at: object) -> tuple[str, list]:
     if clock == ClockState.OVERDUE:
-        where, params = (
-            "clock_state IN (%s, %s) AND deadline <= %s",
-            [
-                ClockState.ON_TIME,
-                ClockState.WARNING,
-                at,
-            ],
-        )
+        where = "clock_state IN (%s, %s) AND deadline <= %s"
+        params = [ClockState.ON_TIME, ClockState.WARNING, at]
     else:
-        where = "clock_state = %s AND warn_at <= %s AND deadline > %s"
+        # NOT (deadline <= …) rather than deadline > …: the same rows, but SQLite's planner
+        # (without histograms) would otherwise walk the deadline index over every future clock
+        # instead of the warning index over the few clocks past their warning time.
+        where = "clock_state = %s AND warn_at <= %s AND NOT (deadline <= %s)"
         params = [ClockState.ON_TIME, at, at]
     states = ", ".join(["%s"] * len(RUNNING_STATES))
     sql = (
-        f"UPDATE {connection.ops.quote_name(Case._meta.db_table)} "  # noqa: S608 (no user input: table name and placeholders)
-        f"SET clock_state = %s, updated_at = %s "
-        f"WHERE {where} AND suspended_at IS NULL AND state IN ({states}) RETURNING id"
+        f"UPDATE {connection.ops.quote_name(Case._meta.db_table)} "  # noqa: S608 (table name and placeholders only)
+        "SET clock_state = %s, updated_at = %s "
+        f"WHERE {where} AND suspended_at IS NULL AND state IN ({states}) "
+        f"RETURNING {', '.join(RETURNED)}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [clock, at, *params, *RUNNING_STATES])
-        return [row[0] for row in cursor.fetchall()]
+    return sql, [clock, at, *params, *RUNNING_STATES]
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def _turned(row: tuple, clock: str, lead: tuple[int | None, str]) -> Turned:
+    case_id, ticket, state, stage, deadline, community_id, street_id = row
+    return Turned(
+        case_id, ticket, state, stage, _db_datetime(deadline), community_id, street_id, clock, *lead
+    )
 
 
-def _load(ids: list[int], clock: str) -> list[Flip]:
-    flips: list[Flip] = []
-    fields = ("pk", "ticket", "state", "stage", "deadline", "community_id", "street_id")
-    for chunk in _chunks(sorted(ids)):
-        leads = _leads(chunk)
-        rows = Case.objects.filter(pk__in=chunk).order_by("pk").values_list(*fields)
-        flips.extend(Flip(*row, clock, *leads.get(row[0], (None, ""))) for row in rows)
-    return flips
+def _db_datetime(value: object) -> datetime | None:
+    """A datetime read by raw SQL, as the ORM would return it (SQLite gives text)."""
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)
+    return convert(value, None, connection) if convert and value is not None else value
+
+
+def _chunks(items: list) -> Iterable[list]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
 
 
 def _leads(case_ids: list[int]) -> dict[int, tuple[int, str]]:
@@ -211,114 +233,135 @@ def _leads(case_ids: list[int]) -> dict[int, tuple[int, str]]:
     return {case_id: (unit_id, kind) for case_id, unit_id, kind in rows}
 
 
-def _record(flips: list[Flip], now: datetime) -> None:
-    CaseEvent.objects.bulk_create(
-        (
-            CaseEvent(
-                case_id=f.case_id,
-                action=EVENT_ACTION[f.clock],
-                from_state=f.state,
-                to_state=f.state,
-                actor_label=SYSTEM_LABEL,
-                at=now,
-                data={"deadline": f.deadline.isoformat() if f.deadline else None, "stage": f.stage},
-            )
-            for f in flips
+def _record(turned: list[Turned], now: datetime) -> None:
+    """One history entry per turned clock, by the system, appended in bulk."""
+    bulk_append(
+        model=CaseEvent,
+        fields=EVENT_FIELDS,
+        rows=(
+            (f.case_id, EVENT_ACTION[f.clock], f.state, f.state, SYSTEM_LABEL, now, "", _data(f))
+            for f in turned
         ),
-        batch_size=CHUNK,
     )
+
+
+def _data(turn: Turned) -> dict:
+    return {"deadline": turn.deadline.isoformat() if turn.deadline else None, "stage": turn.stage}
 
 
 # --- who is told --------------------------------------------------------------------------
 class _Directory:
     """The staff a batch of turned clocks concerns, looked up in three queries."""
 
-    def __init__(self, flips: list[Flip]) -> None:
-        units = {f.lead_unit_id for f in flips if f.stage == Stage.HANDLE}
+    def __init__(self, turned: list[Turned]) -> None:
+        units = {f.lead_unit_id for f in turned if f.stage == Stage.HANDLE}
         places = {
-            u for f in flips if f.stage in FIELD_STAGES for u in (f.community_id, f.street_id)
+            u for f in turned if f.stage in FIELD_STAGES for u in (f.community_id, f.street_id)
         }
         self.local = staff_by_unit((units | places) - {None}, Role.HANDLER, Role.INSPECTOR)
         self.centre = centre_staff_by_role(*set(STAGE_OWNER.values()), *OVERDUE_ALSO)
 
-    def owners(self, flip: Flip) -> list[User]:
+    def owners(self, turn: Turned) -> list[User]:
         """Who owes the running stage."""
-        if flip.stage == Stage.HANDLE:
-            if flip.lead_unit_id is None:
+        if turn.stage == Stage.HANDLE:
+            if turn.lead_unit_id is None:
                 return self.centre[Role.DISPATCHER]
-            return self.local[(flip.lead_unit_id, Role.HANDLER)]
-        if flip.stage in FIELD_STAGES:
+            return self.local[(turn.lead_unit_id, Role.HANDLER)]
+        if turn.stage in FIELD_STAGES:
             local = [
-                u for unit in (flip.community_id, flip.street_id)
+                u for unit in (turn.community_id, turn.street_id)
                 for u in self.local.get((unit, Role.INSPECTOR), [])
             ]  # fmt: skip
             return local or self.centre[Role.INSPECTOR]
-        return self.centre[STAGE_OWNER.get(flip.stage, Role.DISPATCHER)]
+        return self.centre[STAGE_OWNER.get(turn.stage, Role.DISPATCHER)]
 
-    def concerned(self, flip: Flip) -> list[User]:
-        users = list(self.owners(flip))
-        if flip.clock == ClockState.OVERDUE:
-            users += [u for role in OVERDUE_ALSO for u in self.centre[role]]
+    def concerned(self, turn: Turned, *, centre: bool) -> list[User]:
+        """The owners, and for an overdue clock the centre too (unless it gets a digest)."""
+        users = list(self.owners(turn))
+        if centre and turn.clock == ClockState.OVERDUE:
+            users += self.overseers()
         return users
 
+    def overseers(self) -> list[User]:
+        return [u for role in OVERDUE_ALSO for u in self.centre[role]]
 
-def _notices(flips: list[Flip]) -> list[Notice]:
-    """One notice per turned clock, rendered once per language and filled in per case."""
-    if not flips:
+
+def digest_over() -> int:
+    """Above this many overdue turns in one sweep the centre gets one digest instead."""
+    return int(getattr(settings, "CITYLOOP_SWEEP_DIGEST_OVER", DIGEST_OVER))
+
+
+def _notices(turned: list[Turned]) -> list[Notice]:
+    """One notice per turned clock (rendered once per language, filled in per case); the
+    centre's share of a burst of overdue clocks comes as one digest."""
+    if not turned:
         return []
-    directory = _Directory(flips)
+    directory = _Directory(turned)
     templates = {clock: both(message) for clock, message in MESSAGES.items()}
-    return [
+    overdue = [f for f in turned if f.clock == ClockState.OVERDUE]
+    digest = len(overdue) > digest_over()
+    notices = [
         Notice(
-            users=directory.concerned(f),
+            users=directory.concerned(f, centre=not digest),
             kind=EVENT_ACTION[f.clock],
             text=_fill(templates[f.clock], f),
             case_id=f.case_id,
         )
-        for f in flips
+        for f in turned
     ]
+    if digest:
+        notices.append(_digest(overdue, directory.overseers()))
+    return notices
 
 
-def _fill(template: dict[str, str], flip: Flip) -> dict[str, str]:
-    deadline = timezone.localtime(flip.deadline).strftime("%Y-%m-%d %H:%M") if flip.deadline else ""
-    params = {"ticket": flip.ticket, "deadline": deadline}
+def _digest(overdue: list[Turned], users: list[User]) -> Notice:
+    tickets = " ".join(f.ticket for f in overdue[:DIGEST_TICKETS])
+    if len(overdue) > DIGEST_TICKETS:
+        tickets += " …"
+    message = lazy_format(DIGEST_MESSAGE, {"count": len(overdue), "tickets": tickets})
+    return Notice(users=users, kind=DIGEST_KIND, text=both(message))
+
+
+def _fill(template: dict[str, str], turn: Turned) -> dict[str, str]:
+    deadline = timezone.localtime(turn.deadline).strftime("%Y-%m-%d %H:%M") if turn.deadline else ""
+    params = {"ticket": turn.ticket, "deadline": deadline}
     return {language: text % params for language, text in template.items()}
 
 
 # --- escalation ---------------------------------------------------------------------------
-def _escalate(flips: list[Flip], now: datetime, progress: Progress | None) -> tuple[int, int]:
+def _escalate(turned: list[Turned], now: datetime, progress: Progress | None) -> tuple[int, int]:
     escalated = refused = 0
-    for n, flip in enumerate(flips, start=1):
-        if _escalate_one(flip, now):
+    for n, turn in enumerate(turned, start=1):
+        if _escalate_one(turn, now):
             escalated += 1
         else:
             refused += 1
         if progress is not None:
-            progress.step("escalate", n, len(flips), force=n == len(flips))
+            progress.step("escalate", n, len(turned), force=n == len(turned))
     return escalated, refused
 
 
-def _escalate_one(flip: Flip, now: datetime) -> bool:
+def _escalate_one(turn: Turned, now: datetime) -> bool:
     """Escalate one case in its own transaction, if it is still overdue with the same lead
     unit; a refusal or a failure is logged and reported as not escalated."""
     try:
         with transaction.atomic():
-            if not _still_overdue_with(flip):
-                log.info("case %s not escalated: it moved on since the sweep", flip.ticket)
+            if not _still_overdue_with(turn):
+                log.info("case %s not escalated: it moved on since the sweep", turn.ticket)
                 return False
-            system_act(case=flip.case_id, action=Action.ESCALATE, now=now)
+            system_act(case=turn.case_id, action=Action.ESCALATE, now=now)
         return True
     except ActionRefused as exc:
-        log.warning("case %s not escalated: %s", flip.ticket, exc)
+        log.warning("case %s not escalated: %s", turn.ticket, exc)
     except Exception:
-        log.exception("case %s: escalation failed", flip.ticket)
+        log.exception("case %s: escalation failed", turn.ticket)
     return False
 
 
-def _still_overdue_with(flip: Flip) -> bool:
+def _still_overdue_with(turn: Turned) -> bool:
     locked = Case.objects.select_for_update().filter(
-        pk=flip.case_id, clock_state=ClockState.OVERDUE
+        pk=turn.case_id, clock_state=ClockState.OVERDUE
     )
     if not list(locked.values_list("pk", flat=True)):
         return False
-    return _leads([flip.case_id]).get(flip.case_id, (None, ""))[0] == flip.lead_unit_id
+    return _leads([turn.case_id]).get(turn.case_id, (None, ""))[0] == turn.lead_unit_id

@@ -152,6 +152,24 @@ def test_a_closed_case_never_turns(loop, monday_morning):
     assert Notification.objects.filter(kind__startswith="clock_").count() == 0
 
 
+def test_a_burst_of_overdue_cases_reaches_the_centre_as_one_digest(loop, monday_morning, settings):
+    settings.CITYLOOP_SWEEP_DIGEST_OVER = 1
+    first = dispatched(loop, point=PLAIN_POINT, cat=("05", "01"))
+    second = dispatched(loop, point=PLAIN_POINT, cat=("05", "01"))
+    monday_morning.move_to(second.deadline)
+
+    report = deadline_sweep()
+
+    assert counts(report) == (0, 2, 0, 0) and report.notifications == 2 + 2
+    assert told("clock_overdue") == ["water-handler", "water-handler"]
+    assert told("clock_overdue_digest") == ["district-dispatcher", "shift-leader"]
+    digest = Notification.objects.filter(kind="clock_overdue_digest").first()
+    assert (digest.case, digest.message_en) == (
+        None,
+        f"2 cases became overdue, among them {first.ticket} {second.ticket}.",
+    )
+
+
 # --- suspension and extension -------------------------------------------------------------
 def test_a_suspended_case_never_turns(loop, monday_morning):
     case = dispatched(loop, point=PLAIN_POINT, cat=("05", "01"))
@@ -287,7 +305,8 @@ def test_one_failed_escalation_does_not_stop_the_others(loop, monday_morning, mo
 
 # --- several workers at once --------------------------------------------------------------
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: another transactional test may have flushed the catalogue before this one
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_at_once_turn_each_clock_exactly_once(loop, monday_morning, monkeypatch):
     cases = [dispatched(loop, point=PLAIN_POINT, cat=("05", "01")) for _ in range(6)]
     late = cases[0].deadline
