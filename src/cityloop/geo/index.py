@@ -34,6 +34,7 @@ class ZoneRef:
     name: str
     owner: UnitRef
     owner_kind: str
+    area_m2: float = 0.0
 
 
 class GeoIndex:
@@ -70,10 +71,19 @@ class GeoIndex:
     def _zones() -> tuple[list[ZoneRef], np.ndarray]:
         rows = list(
             ResponsibilityZone.objects.filter(is_active=True, owner__is_active=True).values_list(
-                "id", "kind", "name", "owner_id", "owner__name", "owner__entity_kind", "geometry"
+                "id",
+                "kind",
+                "name",
+                "owner_id",
+                "owner__name",
+                "owner__entity_kind",
+                "geometry",
+                "area_m2",
             )
         )
-        refs = [ZoneRef(r[0], r[1], r[2], UnitRef(r[3], "", r[4]), r[5] or "") for r in rows]
+        refs = [
+            ZoneRef(r[0], r[1], r[2], UnitRef(r[3], "", r[4]), r[5] or "", r[7]) for r in rows
+        ]
         shapes = shapely.from_geojson([r[6] for r in rows]) if rows else np.array([])
         return refs, shapes
 
@@ -108,6 +118,11 @@ class GeoIndex:
         if not self.zones or len(points) == 0:
             return np.empty((2, 0), dtype=np.int64)
         return self.zone_tree.query(points, predicate="intersects")
+
+    def zones_at(self, positions) -> list[ZoneRef]:
+        """Zones in the order that matters: the most specific (smallest) first."""
+        refs = [self.zones[int(z)] for z in positions]
+        return sorted(refs, key=lambda z: (z.area_m2, z.id))
 
     def community_chain(self, community_id: int) -> tuple[UnitRef, UnitRef | None]:
         community, street_id = self.units[community_id]

@@ -49,7 +49,7 @@ class Location:
     area_class: str
     community: UnitRef
     street: UnitRef | None
-    zones: list[ZoneRef] = field(default_factory=list)
+    zones: list[ZoneRef] = field(default_factory=list)  # smallest (most specific) first
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _location(index: GeoIndex, lon: float, lat: float, pos: int, zone_pos) -> Lo
         area_class=index.grid_area_class[pos],
         community=community,
         street=street,
-        zones=[index.zones[int(z)] for z in sorted(zone_pos)],
+        zones=index.zones_at(zone_pos),
     )
 
 

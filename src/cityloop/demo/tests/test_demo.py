@@ -112,11 +112,11 @@ def test_the_same_seed_builds_the_same_district():
 
 def test_the_command_prints_logins_and_a_summary_and_does_not_build_twice():
     out = io.StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", "--no-history", stdout=out)
     text = out.getvalue()
     assert DEMO_PASSWORD in text and "community-handler" in text
     assert text.strip().splitlines()[-1].startswith("demo district: 10 streets, 115 communities")
     again = io.StringIO()
-    call_command("demo", stdout=again)
+    call_command("demo", "--no-history", stdout=again)
     assert "already loaded" in again.getvalue()
     assert Unit.objects.filter(kind=UnitKind.DISTRICT).count() == 1

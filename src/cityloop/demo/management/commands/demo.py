@@ -1,8 +1,10 @@
-"""``cityloop demo``: build the demo district (Luohu) and print how to log in."""
+"""``cityloop demo``: build the demo district (Luohu), add a year of cases, print how to log in."""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
 
 from cityloop.core.progress import Progress
 from cityloop.demo.builder import (
@@ -12,30 +14,89 @@ from cityloop.demo.builder import (
     delete_demo,
     demo_exists,
 )
+from cityloop.demo.history import (
+    DEFAULT_DAYS,
+    HistoryUnavailable,
+    delete_history,
+    generate_history,
+    history_exists,
+)
 from cityloop.org.models import User
 
 
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--until: expected YYYY-MM-DD, not {value!r}") from exc
+
+
 class Command(BaseCommand):
-    help = "Build the demo district (Luohu). 生成演示辖区（罗湖区）。"
+    help = (
+        "Build the demo district (Luohu) and a year of its cases. "
+        "生成演示辖区（罗湖区）及一年的案卷。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
         parser.add_argument(
-            "--reset", action="store_true", help="delete the existing district first"
+            "--reset",
+            action="store_true",
+            help="delete the existing district and every case first",
+        )
+        parser.add_argument(
+            "--until",
+            type=_day,
+            metavar="YYYY-MM-DD",
+            help="the history ends the day before (default: today, Asia/Shanghai)",
+        )
+        parser.add_argument(
+            "--days", type=int, default=DEFAULT_DAYS, help="days of history (default 365)"
+        )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            help="cases in all (default: the yearly mix, about 95,000 a year, scaled to --days)",
+        )
+        parser.add_argument(
+            "--no-history", action="store_true", help="build the district only, without cases"
         )
 
-    def handle(self, *args, seed: int, reset: bool, **options):
+    def handle(self, *args, seed: int, reset: bool, no_history: bool, **options):
+        if options["days"] < 1 or (options["cases"] is not None and options["cases"] < 0):
+            raise CommandError("--days must be at least 1 and --cases not negative")
         progress = Progress(self.stdout)
-        if demo_exists() and not reset:
-            self.stdout.write("demo district already loaded (use --reset to rebuild it)")
-            self._logins()
-            return
+        lines = []
         if reset:
-            progress.stage("deleting the existing district")
+            progress.stage("deleting the existing cases and district")
+            delete_history()
             delete_demo()
-        summary = build_demo(seed=seed, progress=progress)
+        if demo_exists():
+            self.stdout.write("demo district already loaded (use --reset to rebuild it)")
+        else:
+            summary = build_demo(seed=seed, progress=progress)
+            lines.append(f"{summary.line()} in {progress.elapsed():.1f} s (seed {seed})")
+        if not no_history:
+            lines += self._history(seed, progress, options)
         self._logins()
-        self.stdout.write(f"{summary.line()} in {progress.elapsed():.1f} s (seed {seed})")
+        for line in lines:
+            self.stdout.write(line)
+
+    def _history(self, seed: int, progress: Progress, options) -> list[str]:
+        if history_exists():
+            return ["demo history: cases already loaded (use --reset to start again)"]
+        try:
+            summary = generate_history(
+                seed=seed,
+                until=options["until"],
+                days=options["days"],
+                cases=options["cases"],
+                progress=progress,
+            )
+        except HistoryUnavailable as exc:
+            self.stderr.write(f"demo history skipped: {exc}")
+            return []
+        return [summary.line()]
 
     def _logins(self) -> None:
         users = User.objects.filter(unit__isnull=False).prefetch_related("role_grants")
