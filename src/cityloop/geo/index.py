@@ -81,9 +81,7 @@ class GeoIndex:
                 "area_m2",
             )
         )
-        refs = [
-            ZoneRef(r[0], r[1], r[2], UnitRef(r[3], "", r[4]), r[5] or "", r[7]) for r in rows
-        ]
+        refs = [ZoneRef(r[0], r[1], r[2], UnitRef(r[3], "", r[4]), r[5] or "", r[7]) for r in rows]
         shapes = shapely.from_geojson([r[6] for r in rows]) if rows else np.array([])
         return refs, shapes
 
