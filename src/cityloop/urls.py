@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("open311/v2/", include("cityloop.open311.urls")),
+    path("", include("cityloop.web.urls")),
     path("", core_views.home, name="home"),
 ]
