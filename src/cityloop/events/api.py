@@ -33,10 +33,41 @@ router = Router()
 public_router = Router(auth=None)
 hotline_router = Router()
 
-STAFF_SOURCES = {
-    Role.INSPECTOR: "inspector",
-    Role.LEADER: "leader",
+# Which sources a user may report under, by role; acceptors and administrators (the centre,
+# and integrations such as the hotline, cameras and sensors acting as them) may use any.
+SOURCES_BY_ROLE = {
+    Role.INSPECTOR: {"inspector"},
+    Role.LEADER: {"leader"},
+    Role.HANDLER: {"entity_self_report"},
+    Role.DISPATCHER: {"inspector", "leader"},
+    Role.SHIFT_LEADER: {"inspector", "leader"},
 }
+ANY_SOURCE_ROLES = (Role.ACCEPTOR, Role.ADMINISTRATOR)
+
+
+def _may_report_as(user, source: str) -> bool:
+    if user.is_superuser or user.has_role(*ANY_SOURCE_ROLES):
+        return source != "citizen"
+    return any(source in SOURCES_BY_ROLE.get(role, set()) for role in user.roles)
+
+
+class MappedPage:
+    """A queryset that the paginator slices first and maps second (one page read, not all)."""
+
+    def __init__(self, queryset, mapper) -> None:
+        self.queryset, self.mapper = queryset, mapper
+
+    def all(self):
+        return self
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        return [self.mapper(c) for c in self.queryset[key]]
 
 
 def _case(request, ticket: str) -> Case:
@@ -71,7 +102,7 @@ class ListFilter(Schema):
 @router.get("/", response=list[s.CaseSummaryOut], summary="Cases I may see 案卷列表")
 @paginate(PageNumberPagination, page_size=50)
 def case_list(request, filters: Query[ListFilter]):
-    return [case_summary(c) for c in cases_for(request.user, CaseFilter(**filters.dict()))]
+    return MappedPage(cases_for(request.user, CaseFilter(**filters.dict())), case_summary)
 
 
 @router.post("/", response={201: s.CaseOut, 200: s.CaseOut}, summary="Report a case 上报")
@@ -81,7 +112,11 @@ def case_create(request, body: s.CaseIn):
         raise ApiError(
             422, "source", _("Citizens report through /api/public/reports."), "literal_error"
         )
+    if not _may_report_as(request.user, body.source):
+        raise ApiError(403, "source", _("Your role cannot report under this source."), "forbidden")
     intake = case_report(reported_by=request.user, **body.dict())
+    if not intake.created:  # the same external id again: shown only to those who may see it
+        get_visible_or_404(Case.objects.all(), request.user, pk=intake.case.pk)
     return Status(201 if intake.created else 200, case_detail(request.user, intake.case))
 
 
@@ -228,18 +263,28 @@ def public_photos(request, ticket: str, key: str, files: File[list[UploadedFile]
     return Status(201, {"count": len(saved)})
 
 
-@public_router.get("/reports/{ticket}", summary="Follow my report 查询进度")
-def public_follow(request, ticket: str):
-    case = following(ticket)
+def _public(ticket: str) -> Case:
+    """The case a ticket leads to, if its report came from the public (citizens, Open311)."""
+    from django.conf import settings
+
+    sources = getattr(settings, "CITYLOOP_OPEN311_PUBLIC_SOURCES", ("citizen", "open311"))
+    own = Case.objects.filter(ticket=ticket, source__in=sources).first()
+    case = following(ticket) if own is not None else None
     if case is None:
         raise Http404
+    return case
+
+
+@public_router.get("/reports/{ticket}", summary="Follow my report 查询进度")
+def public_follow(request, ticket: str):
+    case = _public(ticket)
     return public_case(case, asked=ticket)
 
 
 @public_router.get("/reports/{ticket}/photos/{attachment_id}", summary="A public photo 公开照片")
 def public_photo(request, ticket: str, attachment_id: int, variant: str = "public"):
-    case = following(ticket)
-    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first() if case else None
+    case = _public(ticket)
+    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
     if variant not in ("public", "thumbnail"):
         raise Http404
     return _file(attachment, variant)
@@ -248,16 +293,18 @@ def public_photo(request, ticket: str, attachment_id: int, variant: str = "publi
 @public_router.post("/reports/{ticket}/rating", summary="Rate the result 评价")
 def public_rate(request, ticket: str, body: s.RatingIn):
     case = _own_report(ticket, body.key)
-    survivor = following(ticket)
+    if case.merged_into_id is not None:  # the surviving case is rated by its own reporter
+        message = _("Your report was merged into another case; that case's reporter rates it.")
+        raise ApiError(409, "ticket", message, "merged")
     case_act(
         actor=None,
-        case=survivor,
+        case=case,
         action="evaluate",
         comment=body.comment,
         satisfaction=body.satisfaction,
         actor_label="市民",
     )
-    return public_case(Case.objects.get(pk=survivor.pk), asked=case.ticket)
+    return public_case(Case.objects.get(pk=case.pk), asked=case.ticket)
 
 
 def _own_report(ticket: str, key: str) -> Case:

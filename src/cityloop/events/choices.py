@@ -127,6 +127,7 @@ class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn (the unit no longer has the case)")
 
 
 class RejectReason(models.TextChoices):

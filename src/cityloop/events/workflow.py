@@ -127,7 +127,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t(A.REFUTE, {S.CONFIRMING}, S.REJECTED, {R.INSPECTOR}, Actor.FIELD, Stage.NONE, reason=True, attachments=True),
         _t(A.FILE, {S.ACCEPTED}, S.FILED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.DISPATCH),
         _t(A.DISPATCH, {S.FILED}, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.HANDLE),
-        _t(A.SIGN, {S.DISPATCHED}, S.HANDLING, {R.HANDLER}, Actor.ASSIGNEE),
+        _t(A.SIGN, {S.DISPATCHED}, S.HANDLING, {R.HANDLER}, Actor.LEAD),
         _t(A.RETURN, WORKING, S.FILED, {R.HANDLER}, Actor.LEAD, Stage.DISPATCH, reason=True),
         _t(A.FEED_BACK, {S.HANDLING}, S.FED_BACK, {R.HANDLER}, Actor.LEAD, Stage.VERIFY, reason=True, attachments=True),
         _t(A.ASSIST_REPORT, WORKING, SAME, {R.HANDLER}, Actor.ASSISTANT, reason=True, attachments=True),

@@ -81,7 +81,10 @@ def clock_start(*, case: Case, stage: str, now: datetime, unit: Unit | None) -> 
     case.deadline = add_working_time(now, limit.duration, unit, clock=limit.clock)
     case.warn_at = add_working_time(now, limit.duration * warning_share(), unit, clock=limit.clock)
     case.clock_state = ClockState.ON_TIME
-    if stage == Stage.HANDLE:
+    if stage == Stage.HANDLE and case.handle_deadline is None:
+        # The first handling deadline is the one 按期结案 is judged by: a rework or an
+        # escalation restarts the unit's clock but not the case's promise. A return (the
+        # case was misrouted) clears it; an approved extension moves it.
         case.handle_deadline = case.deadline
 
 
@@ -94,7 +97,9 @@ def clock_cap_for_entity(*, case: Case, now: datetime, unit: Unit) -> None:
     clock = limit.clock if limit else ClockKind.WORKING
     cap = add_working_time(now, timedelta(minutes=minutes), unit, clock=clock)
     if case.deadline is None or cap < case.deadline:
-        case.deadline = case.handle_deadline = cap
+        if case.handle_deadline == case.deadline:
+            case.handle_deadline = cap
+        case.deadline = cap
         case.warn_at = add_working_time(
             now, timedelta(minutes=minutes) * warning_share(), unit, clock=clock
         )

@@ -108,11 +108,25 @@ def on_file(ctx: ActionContext) -> None:
 
 
 # --- dispatch and the units' work ---------------------------------------------------------
-def _unit(value, field_name: str) -> Unit:
+def _unit(value, field_name: str, ctx: ActionContext | None = None) -> Unit:
+    """A unit a case may go to; a street's dispatcher sends only within its street or to a
+    department (街道吹哨、部门报到)."""
     unit = Unit.objects.filter(pk=value, is_active=True).first() if value else None
     if unit is None or unit.kind == UnitKind.DISTRICT:
         raise BadInput(
             _("Choose a street, community, social entity or department."),
+            field=field_name,
+            code="invalid_choice",
+        )
+    own = getattr(getattr(ctx, "actor", None), "unit", None)
+    if (
+        own is not None
+        and own.kind == UnitKind.STREET
+        and unit.kind != UnitKind.DEPARTMENT
+        and not unit.is_within(own)
+    ):
+        raise BadInput(
+            _("A street dispatches within its own street, or to a department."),
             field=field_name,
             code="invalid_choice",
         )
@@ -126,7 +140,7 @@ def on_dispatch(ctx: ActionContext) -> None:
 
     case = ctx.case
     proposal = route_proposal(case)
-    lead_unit = _unit(ctx.params.get("unit") or proposal.unit.pk, "unit")
+    lead_unit = _unit(ctx.params.get("unit") or proposal.unit.pk, "unit", ctx)
     assisting = ctx.params.get("assisting") or []
     role = AssignmentRole.LEAD if assisting else AssignmentRole.SINGLE
     reason = proposal.reason if lead_unit.pk == proposal.unit.pk else ctx.comment
@@ -157,10 +171,16 @@ def on_dispatch(ctx: ActionContext) -> None:
 
 
 def _assist(ctx: ActionContext, item: dict, n: int) -> None:
-    unit = _unit(item.get("unit"), f"assisting.{n}.unit")
+    unit = _unit(item.get("unit"), f"assisting.{n}.unit", ctx)
     deadline = item.get("deadline")
     if isinstance(deadline, str):
         deadline = parse_datetime(deadline)
+    if deadline is not None and (deadline.tzinfo is None or deadline <= ctx.now):
+        raise BadInput(
+            _("Give a future date and time with its time zone, such as 2026-11-24T09:30:00+08:00."),
+            field=f"assisting.{n}.deadline",
+            code="range",
+        )
     CaseAssignment.objects.create(
         case=ctx.case,
         unit=unit,
@@ -194,8 +214,18 @@ def on_sign(ctx: ActionContext) -> None:
     lead.save(update_fields=["state", "signed_at"])
 
 
+def _withdraw_requests(ctx: ActionContext) -> None:
+    """Pending extension and suspension requests go with the unit that no longer has the case."""
+    pending = ctx.case.requests.filter(
+        kind__in=[RequestKind.EXTENSION, RequestKind.SUSPENSION], status=RequestStatus.PENDING
+    )
+    pending.update(status=RequestStatus.WITHDRAWN, decided_at=ctx.now)
+
+
 def on_return(ctx: ActionContext) -> None:
     """退回: the unit says the case is not theirs; back to the dispatcher with the reason."""
+    _withdraw_requests(ctx)
+    ctx.case.handle_deadline = None  # a misrouted case's next unit gets its own clock
     for a in ctx.case.assignments.all():
         if a.is_active:
             a.state = (
@@ -237,6 +267,7 @@ def on_feed_back(ctx: ActionContext) -> None:
     lead = _lead(ctx)
     lead.state, lead.done_at = AssignmentState.FED_BACK, ctx.now
     lead.save(update_fields=["state", "done_at"])
+    _withdraw_requests(ctx)
     ctx.case.fed_back_at = ctx.now
     ctx.data["on_time"] = ctx.case.handle_deadline is None or ctx.now <= ctx.case.handle_deadline
     ctx.notices.append(
@@ -253,6 +284,12 @@ def on_feed_back(ctx: ActionContext) -> None:
 
 def on_assist_report(ctx: ActionContext) -> None:
     mine = active_assignment(ctx.case, ctx.actor.unit_id, {AssignmentRole.ASSIST})
+    if mine.state == AssignmentState.REPORTED:
+        raise BadInput(
+            _("Your unit has already reported on this case."),
+            field="state",
+            code="already_reported",
+        )
     mine.state, mine.done_at = AssignmentState.REPORTED, ctx.now
     mine.save(update_fields=["state", "done_at"])
     ctx.data["unit"] = mine.unit_id
@@ -378,6 +415,16 @@ def on_request_extension(ctx: ActionContext) -> None:
 
 
 def on_approve_extension(ctx: ActionContext) -> None:
+    pending = ctx.case.requests.filter(
+        kind=RequestKind.EXTENSION, status=RequestStatus.PENDING
+    ).first()
+    latest = max(ctx.now, ctx.case.deadline) if ctx.case.deadline else ctx.now
+    if pending is not None and pending.requested_deadline <= latest:
+        raise BadInput(
+            _("The requested deadline has already passed; refuse it and ask for a new one."),
+            field="requested_deadline",
+            code="range",
+        )
     request = _decide(ctx, RequestKind.EXTENSION, RequestStatus.APPROVED)
     lead = lead_assignment(ctx.case)
     deadlines.clock_extend(
@@ -413,6 +460,7 @@ def on_request_cancel(ctx: ActionContext) -> None:
 
 def on_approve_cancel(ctx: ActionContext) -> None:
     _decide(ctx, RequestKind.CANCELLATION, RequestStatus.APPROVED)
+    _withdraw_requests(ctx)
     for a in ctx.case.assignments.all():
         if a.is_active:
             a.state, a.done_at = AssignmentState.WITHDRAWN, ctx.now
@@ -445,9 +493,10 @@ def on_merge(ctx: ActionContext) -> None:
     from cityloop.events.choices import OPEN_STATES
 
     into = str(ctx.param("into")).strip()
-    target = Case.objects.filter(ticket=into).first()
-    if target is None and into.isdigit():
-        target = Case.objects.filter(pk=int(into)).first()
+    cases = Case.objects.visible_to(ctx.actor) if ctx.actor is not None else Case.objects.all()
+    target = cases.filter(ticket=into).first()
+    if target is not None:  # lock it too, so that two opposite merges cannot both pass
+        target = Case.objects.select_for_update().get(pk=target.pk)
     if target is None or target.pk == ctx.case.pk or target.state not in OPEN_STATES:
         raise BadInput(
             _("Merge into another open case (its ticket number)."),
@@ -462,7 +511,8 @@ def on_escalate(ctx: ActionContext) -> None:
     """升级: the case passes to the tier above (social entity → community or street,
     community → street), or to the unit a dispatcher names."""
     lead = _lead(ctx)
-    target = _unit(ctx.params["unit"], "unit") if ctx.params.get("unit") else lead.unit.parent
+    _withdraw_requests(ctx)
+    target = _unit(ctx.params["unit"], "unit", ctx) if ctx.params.get("unit") else lead.unit.parent
     if target is None or target.kind == UnitKind.DISTRICT:
         raise BadInput(
             _("There is no tier above this unit to escalate to."), field="unit", code="no_parent"

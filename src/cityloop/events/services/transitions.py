@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from cityloop.events.choices import CaseState, Stage
+from cityloop.events.choices import AssignmentRole, CaseState, Stage
 from cityloop.events.models import Case, CaseEvent
 from cityloop.events.services import deadlines
 from cityloop.events.services.permissions import check_allowed, lead_assignment
@@ -62,6 +62,15 @@ def case_act(
     **params: Any,
 ) -> Case:
     """Take ``action`` on ``case`` as ``actor`` (None: the system or a citizen by ticket)."""
+    try:
+        return _act(actor, case, action, version, comment, attachments, now, actor_label, params)
+    except OperationalError as exc:  # two opposite merges locking in turn: one loses
+        if "deadlock" not in str(exc).lower():
+            raise
+        raise CaseChanged(current=getattr(case, "version", 0)) from exc
+
+
+def _act(actor, case, action, version, comment, attachments, now, actor_label, params) -> Case:
     with transaction.atomic():
         locked = _lock(case)
         if version is not None and locked.version != version:
@@ -150,6 +159,16 @@ def _start_clock(case: Case, stage: str, now: datetime) -> None:
     deadlines.clock_start(case=case, stage=stage, now=now, unit=unit)
     if unit is not None and unit.kind == UnitKind.SOCIAL_ENTITY:
         deadlines.clock_cap_for_entity(case=case, now=now, unit=unit)
+    if stage == Stage.HANDLE:
+        _assignment_deadlines(case)
+
+
+def _assignment_deadlines(case: Case) -> None:
+    """Each unit's own deadline: the lead's is the case's; an assistant's, unless given."""
+    for a in case.assignments.all():
+        if a.is_active and (a.role != AssignmentRole.ASSIST or a.deadline is None):
+            a.deadline = case.deadline
+            a.save(update_fields=["deadline"])
 
 
 def _label(actor: Any) -> str:

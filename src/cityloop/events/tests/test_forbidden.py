@@ -100,6 +100,8 @@ def test_every_forbidden_state_action_role_is_refused_and_changes_nothing(
                 )
             expected = StateForbids if role in t.roles else ActionRefused
             assert isinstance(exc.value, expected), (state, action, role)
+            if role not in t.roles:
+                assert exc.value.code == "role", (state, action, role)
             assert exc.value.as_item()["zh"] and exc.value.as_item()["en"]
             tried += 1
     case.refresh_from_db()
