@@ -157,7 +157,9 @@ def deadline_sweep(*, now: datetime | None = None, progress: Progress | None = N
         _record(turned, now)
         sent = notify_many(notices=_notices(turned), now=now)
         _say(progress, f"history written, {sent:,} notifications")
-    escalated, refused = _escalate([f for f in turned if f.escalates], now, progress)
+    due = [f for f in turned if f.escalates]
+    due += _escalation_backlog(now, exclude={f.case_id for f in due})
+    escalated, refused = _escalate(due, now, progress)
     return SweepReport(
         warned=len(warned),
         overdue=len(overdue),
@@ -329,6 +331,37 @@ def _fill(template: dict[str, str], turn: Turned) -> dict[str, str]:
 
 
 # --- escalation ---------------------------------------------------------------------------
+def _escalation_backlog(now: datetime, exclude: set[int]) -> list[Turned]:
+    """Cases an earlier sweep turned overdue but could not escalate (a failure, a crash
+    between the turn and the escalation): still overdue with a social entity or a community.
+    Retried on every sweep until they move, so that no escalation is lost."""
+    rows = list(
+        Case.objects.filter(
+            clock_state=ClockState.OVERDUE,
+            stage=Stage.HANDLE,
+            state__in=WORKING,
+            suspended_at__isnull=True,
+            assignments__role__in=LEAD_ROLES,
+            assignments__state__in=ACTIVE_ASSIGNMENT_STATES,
+            assignments__unit__kind__in=ESCALATE_FROM,
+        )
+        .exclude(pk__in=exclude)
+        .values_list("pk", "ticket", "state", "stage", "deadline", "community_id", "street_id")
+        .distinct()[:1000]
+    )
+    leads = _leads([r[0] for r in rows])
+    return [
+        Turned(
+            *row,
+            clock=ClockState.OVERDUE,
+            lead_unit_id=leads[row[0]][0],
+            lead_kind=leads[row[0]][1],
+        )
+        for row in rows
+        if row[0] in leads
+    ]
+
+
 def _escalate(turned: list[Turned], now: datetime, progress: Progress | None) -> tuple[int, int]:
     escalated = refused = 0
     for n, turn in enumerate(turned, start=1):

@@ -298,9 +298,16 @@ def test_one_failed_escalation_does_not_stop_the_others(loop, monday_morning, mo
     first.refresh_from_db()
     second.refresh_from_db()
     assert counts(report) == (0, 2, 1, 1)
-    assert first.assignments.get().state == AssignmentState.DISPATCHED  # left with the shop
+    assert first.assignments.get().state == AssignmentState.DISPATCHED  # still with the shop
     assert (first.clock_state, first.version) == (ClockState.OVERDUE, 4)
     assert second.assignments.get(state="dispatched").unit.code == "440303001001"
+
+    # The next sweep retries the escalation that failed: nothing is lost.
+    monkeypatch.setitem(handlers.HANDLERS, "escalate", real)
+    again = deadline_sweep()
+    first.refresh_from_db()
+    assert (again.overdue, again.escalated) == (0, 1)
+    assert first.assignments.get(state="dispatched").unit.code == "440303001001"
 
 
 # --- several workers at once --------------------------------------------------------------
