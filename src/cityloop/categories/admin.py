@@ -159,6 +159,7 @@ class MinorCategoryAdmin(NoDeleteMixin, admin.ModelAdmin):
             _("Default handling unit"),
             {"fields": ["handler_unit_kind", "handler_department_function"]},
         ),
+        (_("Workflow"), {"fields": ["requires_confirmation"]}),
         (_("Source"), {"fields": ["note", "source"]}),
     ]
 

@@ -122,6 +122,14 @@ class MinorCategory(models.Model):
         help_text=_("Only when the default handling unit is a functional department."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    requires_confirmation = models.BooleanField(
+        _("confirm on site before filing"),
+        default=False,
+        help_text=_(
+            "Reports of this category are confirmed on site (核实) before filing, "
+            "whatever their source."
+        ),
+    )
     note = models.TextField(_("note"), blank=True)
     source = models.TextField(_("source"), blank=True)
 

@@ -194,6 +194,10 @@ class Case(models.Model):
             # The deadline sweep's overdue turn: running clocks past their deadline.
             models.Index(fields=["clock_state", "deadline"], name="events_case_clock_deadline"),
             models.Index(fields=["category", "reported_at"], name="events_case_cat_reported"),
+            # The command centre's figures count cases filed, dispatched and closed per period.
+            models.Index(fields=["filed_at"], name="events_case_filed_at"),
+            models.Index(fields=["dispatched_at"], name="events_case_dispatched_at"),
+            models.Index(fields=["closed_at"], name="events_case_closed_at"),
         ]
 
     def __str__(self) -> str:

@@ -36,9 +36,11 @@ DEFAULT_CONFIRM_SOURCES = (Source.CITIZEN, Source.HOTLINE, Source.OPEN311)
 
 
 def needs_confirmation(case: Case) -> bool:
-    """Public reports are confirmed on site before filing (CITYLOOP_CONFIRM_SOURCES)."""
+    """Public reports (CITYLOOP_CONFIRM_SOURCES), and reports of a category that asks for it,
+    are confirmed on site before filing."""
     sources = getattr(settings, "CITYLOOP_CONFIRM_SOURCES", DEFAULT_CONFIRM_SOURCES)
-    return case.source in sources and case.confirmed_at is None
+    by_category = case.category is not None and case.category.requires_confirmation
+    return (case.source in sources or by_category) and case.confirmed_at is None
 
 
 # --- intake, confirmation, filing ---------------------------------------------------------

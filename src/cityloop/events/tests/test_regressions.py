@@ -226,3 +226,15 @@ def test_the_case_list_reads_one_page_not_every_case(loop, login, monday_morning
         if 'FROM "events_case"' in q["sql"] and "COUNT" not in q["sql"]
     ]
     assert all("LIMIT" in sql for sql in listing)
+
+
+def test_a_category_can_ask_for_on_site_confirmation_whatever_the_source(loop, monday_morning):
+    from cityloop.events.tests.conftest import category
+
+    cat = category("01", "10")
+    cat.requires_confirmation = True
+    cat.save()
+    case = loop.report()  # an inspector's report, which normally needs no confirmation
+    loop.act(loop.acceptor, case, "accept")
+    case.refresh_from_db()
+    assert case.state == "confirming"
