@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.throttling import AnonRateThrottle
@@ -219,7 +219,38 @@ def _action_view(action: str, schema: type[s.ActionIn]):
     return view
 
 
+def _photos_view(action: str):
+    def view(
+        request,
+        ticket: str,
+        version: Form[int],
+        comment: Form[str] = "",
+        files: File[list[UploadedFile]] = None,
+    ):
+        """The same action with photos (multipart: version, comment, files)."""
+        case = _case(request, ticket)
+        case_act(
+            actor=request.user,
+            case=case,
+            action=action,
+            version=version,
+            comment=comment,
+            attachments=files or [],
+        )
+        return case_detail(request.user, Case.objects.get(pk=case.pk))
+
+    view.__name__ = f"case_{action}_with_photos"
+    return view
+
+
 for _action, _t in TRANSITIONS.items():
+    if _t.attachments:
+        router.post(
+            f"/{{ticket}}/{_action}/with-photos",
+            response=s.CaseOut,
+            summary=f"{_action} with photos (multipart)",
+            operation_id=f"case_{_action}_with_photos",
+        )(_photos_view(_action))
     if _t.actor == Actor.SYSTEM:
         continue
     _schema = s.ACTION_SCHEMAS.get(_action, s.ActionIn)

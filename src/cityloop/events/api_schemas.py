@@ -99,6 +99,9 @@ class CaseOut(CaseSummaryOut):
     milestones: dict[str, datetime | None]
     satisfaction: int | None
     assignments: list[AssignmentOut]
+    duplicates: list[dict] = Field(
+        default_factory=list, description="likely duplicates, before dispatch"
+    )
     actions: list[ActionOut]
 
 

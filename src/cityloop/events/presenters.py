@@ -90,6 +90,7 @@ def case_detail(user, case: Case) -> dict:
             }
             for a in assignments
         ],
+        "duplicates": _duplicates(case),
         "actions": [
             {
                 "action": t.action,
@@ -99,6 +100,16 @@ def case_detail(user, case: Case) -> dict:
             for t in allowed_actions(user, case)
         ],
     }
+
+
+def _duplicates(case: Case) -> list[dict]:
+    """Likely duplicates, shown while the case can still be merged (before dispatch)."""
+    from cityloop.events.services.duplicates import duplicate_candidates
+    from cityloop.events.workflow import BEFORE_DISPATCH
+
+    if case.state not in BEFORE_DISPATCH:
+        return []
+    return [{"ticket": c.ticket, "distance_m": round(d, 1)} for c, d in duplicate_candidates(case)]
 
 
 def event_out(event: CaseEvent) -> dict:

@@ -120,3 +120,27 @@ def _report(client):
         content_type="application/json",
     ).json()
     return body["ticket"], body["key"]
+
+
+def test_a_unit_feeds_back_with_photos_in_one_request(loop, login, monday_morning):
+    case = loop.report()
+    loop.act(loop.acceptor, case, "accept")
+    loop.act(loop.shift_leader, case, "file", filing_condition=condition("01", "10").pk)
+    loop.act(loop.dispatcher, case, "dispatch")
+    loop.act(loop.shop_handler, case, "sign")
+    case.refresh_from_db()
+    photo = SimpleUploadedFile("after.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    client = login(loop.shop_handler)
+    url = f"/api/cases/{case.ticket}/feed_back/with-photos"
+    response = client.post(url, {"version": case.version, "comment": "已清理", "files": [photo]})
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "fed_back"
+    event = case.events.get(action="feed_back")
+    assert [a.stage for a in event.attachments.all()] == ["feedback"]
+    bogus = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    loop.act(loop.inspector, case, "rework", comment="没清理干净")
+    case.refresh_from_db()
+    refused = client.post(url, {"version": case.version, "comment": "再次清理", "files": [bogus]})
+    assert refused.status_code == 422
+    case.refresh_from_db()
+    assert case.state == "handling"  # the refused photo took the whole action with it

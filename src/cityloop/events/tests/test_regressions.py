@@ -238,3 +238,25 @@ def test_a_category_can_ask_for_on_site_confirmation_whatever_the_source(loop, m
     loop.act(loop.acceptor, case, "accept")
     case.refresh_from_db()
     assert case.state == "confirming"
+
+
+def test_a_new_report_shows_its_likely_duplicates(loop, login, monday_morning):
+    first = loop.report(source="citizen")
+    second = loop.report(source="citizen")
+    body = login(loop.acceptor).get(f"/api/cases/{second.ticket}").json()
+    assert [d["ticket"] for d in body["duplicates"]] == [first.ticket]
+
+
+@pytest.mark.parametrize("suffix", ["", "/history"])
+def test_detail_and_history_queries_do_not_grow_with_the_history(
+    loop, login, monday_morning, suffix
+):
+    case = loop.report()
+    client = login(loop.dispatcher)
+    with CaptureQueriesContext(connection) as short:
+        assert client.get(f"/api/cases/{case.ticket}{suffix}").status_code == 200
+    for n in range(6):
+        loop.act(loop.leader, case, "urge", comment=f"第{n}次督办")
+    with CaptureQueriesContext(connection) as long:
+        assert client.get(f"/api/cases/{case.ticket}{suffix}").status_code == 200
+    assert len(long.captured_queries) == len(short.captured_queries)
