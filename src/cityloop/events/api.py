@@ -70,6 +70,17 @@ class MappedPage:
         return [self.mapper(c) for c in self.queryset[key]]
 
 
+DETAIL_RELATED = (
+    "category",
+    "category__major",
+    "street",
+    "community",
+    "grid",
+    "filing_condition",
+    "merged_into",
+)
+
+
 def _case(request, ticket: str) -> Case:
     return get_visible_or_404(
         Case.objects.select_related(
@@ -117,7 +128,8 @@ def case_create(request, body: s.CaseIn):
     intake = case_report(reported_by=request.user, **body.dict())
     if not intake.created:  # the same external id again: shown only to those who may see it
         get_visible_or_404(Case.objects.all(), request.user, pk=intake.case.pk)
-    return Status(201 if intake.created else 200, case_detail(request.user, intake.case))
+    case = Case.objects.select_related(*DETAIL_RELATED).get(pk=intake.case.pk)
+    return Status(201 if intake.created else 200, case_detail(request.user, case))
 
 
 @router.get("/{ticket}", response=s.CaseOut, summary="One case 案卷详情")

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,13 +51,33 @@ def stage_limit(case: Case, stage: str) -> Limit | None:
     if stage == Stage.HANDLE:
         limit = _handle_limit(case)
     else:
-        row = StageTimeLimit.objects.filter(stage=stage).first()
-        minutes = row.minutes if row else DEFAULT_STAGE_MINUTES[stage]
-        clock = row.clock if row else ClockKind.WORKING
+        minutes, clock = _stage_limits().get(
+            stage, (DEFAULT_STAGE_MINUTES[stage], ClockKind.WORKING)
+        )
         limit = Limit(timedelta(minutes=minutes), clock)
     if case.urgency == Urgency.URGENT:
         return Limit(limit.duration, ClockKind.CONTINUOUS)
     return limit
+
+
+# Stage limits are read at most every STAGE_LIMITS_TTL seconds per process: an edit in the
+# admin counts everywhere within that time (a few rows, asked for by every intake).
+STAGE_LIMITS_TTL = 30.0
+_stage_cache: dict = {"at": -1e9, "rows": {}}
+
+
+def _stage_limits() -> dict[str, tuple[int, str]]:
+    now = time.monotonic()
+    if now - _stage_cache["at"] > STAGE_LIMITS_TTL:
+        rows = StageTimeLimit.objects.values_list("stage", "minutes", "clock")
+        _stage_cache["rows"] = {stage: (minutes, clock) for stage, minutes, clock in rows}
+        _stage_cache["at"] = now
+    return _stage_cache["rows"]
+
+
+def stage_limits_changed() -> None:
+    """Forget the cached stage limits in this process (tests, and the admin after a save)."""
+    _stage_cache["at"] = -1e9
 
 
 def _handle_limit(case: Case) -> Limit:
