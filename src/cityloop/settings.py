@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves /api/docs from its own static files (no CDN; the CSP allows only 'self')
     "django_tasks",
     "django_tasks_db",
     "cityloop.core",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cityloop.web.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "cityloop.urls"
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "cityloop.web.context_processors.web_nav",
             ],
         },
     },
@@ -145,7 +148,9 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "web:login"
+# Where a login lands when no ?next= was given: the page of the user's role (web.views.auth).
+LOGIN_REDIRECT_URL = "web:home"
 
 # Served over HTTPS (behind a reverse proxy that sets X-Forwarded-Proto): secure cookies and HSTS.
 if _env_bool("CITYLOOP_HTTPS"):
@@ -178,6 +183,21 @@ TASKS = {
 # --- CityLoop's own settings -------------------------------------------------------------
 # The district this deployment serves (GB/T 2260 code); the demo builds Luohu, 440303.
 CITYLOOP_DISTRICT_CODE = os.environ.get("CITYLOOP_DISTRICT_CODE", "440303")
+
+# --- Maps --------------------------------------------------------------------------------
+# Base tiles (optional): a Leaflet URL template with the operator's own key, e.g. 天地图
+# "https://t{s}.tianditu.gov.cn/vec_w/wmts?…&tk=KEY" (CRS wgs84) or AMap
+# "https://webrd0{s}.is.autonavi.com/appmaptile?…" (CRS gcj02). With none, the maps draw the
+# district's own boundary layers only. The tile host is added to the CSP's img-src.
+CITYLOOP_MAP_TILE_URL = os.environ.get("CITYLOOP_MAP_TILE_URL", "")
+CITYLOOP_MAP_TILE_CRS = os.environ.get("CITYLOOP_MAP_TILE_CRS", "wgs84")
+CITYLOOP_MAP_TILE_ATTRIBUTION = os.environ.get("CITYLOOP_MAP_TILE_ATTRIBUTION", "")
+CITYLOOP_MAP_TILE_SUBDOMAINS = os.environ.get("CITYLOOP_MAP_TILE_SUBDOMAINS", "")
+
+# --- Sign-in lock-out --------------------------------------------------------------------
+# This many failed sign-ins for one username within the window lock it for the window.
+CITYLOOP_LOGIN_MAX_FAILURES = int(os.environ.get("CITYLOOP_LOGIN_MAX_FAILURES", "5"))
+CITYLOOP_LOGIN_LOCK_MINUTES = int(os.environ.get("CITYLOOP_LOGIN_LOCK_MINUTES", "15"))
 
 # --- E-mail ------------------------------------------------------------------------------
 # Notifications are always in-app; with CITYLOOP_EMAIL_NOTIFICATIONS=true each one is also

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("open311/v2/", include("cityloop.open311.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("cityloop.web.urls")),
     path("", core_views.home, name="home"),
 ]

@@ -5,26 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('categories', '0003_areatimelimit'),
-        ('events', '0005_alter_caserequest_status'),
-        ('geo', '0001_initial'),
-        ('org', '0002_apitoken'),
+        ("categories", "0003_areatimelimit"),
+        ("events", "0005_alter_caserequest_status"),
+        ("geo", "0001_initial"),
+        ("org", "0002_apitoken"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['filed_at'], name='events_case_filed_at'),
+            model_name="case",
+            index=models.Index(fields=["filed_at"], name="events_case_filed_at"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['dispatched_at'], name='events_case_dispatched_at'),
+            model_name="case",
+            index=models.Index(fields=["dispatched_at"], name="events_case_dispatched_at"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['closed_at'], name='events_case_closed_at'),
+            model_name="case",
+            index=models.Index(fields=["closed_at"], name="events_case_closed_at"),
         ),
     ]

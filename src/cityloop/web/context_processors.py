@@ -1,0 +1,42 @@
+"""What the base layout needs on every page: the navigation the user's roles allow."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from cityloop.org.choices import Role
+
+ALL_STAFF = None
+# (url, label, roles that see it; ALL_STAFF: every signed-in user)
+NAV = [
+    (
+        "/centre/",
+        _("Command centre"),
+        {Role.LEADER, Role.DISPATCHER, Role.SHIFT_LEADER, Role.ACCEPTOR, Role.ADMINISTRATOR},
+    ),
+    ("/dispatch/", _("Dispatch"), {Role.ACCEPTOR, Role.DISPATCHER, Role.SHIFT_LEADER}),
+    ("/tasks/", _("My tasks"), {Role.HANDLER}),
+    ("/inspect/", _("Inspection"), {Role.INSPECTOR}),
+    ("/cases/", _("Cases"), ALL_STAFF),
+]
+
+
+def nav_links(user, path: str = "") -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    roles = set() if user.is_superuser else set(user.roles)
+    return [
+        {"url": url, "label": label, "active": path.startswith(url)}
+        for url, label, allowed in NAV
+        if allowed is ALL_STAFF or user.is_superuser or roles & allowed
+    ]
+
+
+def web_nav(request) -> dict:
+    user = request.user
+    return {
+        "nav_links": nav_links(user, request.path),
+        "nav_roles": [str(Role(r).label) for r in sorted(user.roles)]
+        if user.is_authenticated
+        else [],
+    }
