@@ -7,6 +7,7 @@ if the service is missing; without CI it may skip with a clear reason.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -22,16 +23,23 @@ def pytest_report_header(config):
     return [f"CityLoop suite on {db}; CI={'yes' if IN_CI else 'no'}"]
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
 def pytest_collection_modifyitems(config, items):
-    if _on_postgres():
-        return
-    reason = (
+    postgres_reason = (
         "needs PostgreSQL: runs in the PostgreSQL pass (CITYLOOP_DATABASE_URL=postgres://…), "
         "which .ci/run always makes"
     )
+    browser_reason = (
+        f"needs Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it); "
+        "with CI=true the test fails instead"
+    )
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=reason))
+        if "postgres" in item.keywords and not _on_postgres():
+            item.add_marker(pytest.mark.skip(reason=postgres_reason))
+        if "browser" in item.keywords and not IN_CI and not CHROMIUM.exists():
+            item.add_marker(pytest.mark.skip(reason=browser_reason))
 
 
 @pytest.fixture(autouse=True)
