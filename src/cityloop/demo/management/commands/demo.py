@@ -101,7 +101,12 @@ class Command(BaseCommand):
     def _logins(self) -> None:
         users = User.objects.filter(unit__isnull=False).prefetch_related("role_grants")
         self.stdout.write("")
-        self.stdout.write("Log in at http://127.0.0.1:8000/admin/  登录地址")
+        self.stdout.write("Log in at http://127.0.0.1:8000/login/  登录地址")
+        self.stdout.write(
+            "  district-leader → the command centre 指挥中心 · district-dispatcher → 派遣台 · "
+            "shop-handler → 处置台 · district-inspector → 监督员 · admin → /admin/"
+        )
+        self.stdout.write("Citizens 市民随手拍: http://127.0.0.1:8000/report/ (no account)")
         self.stdout.write(f"Every demo user's password 演示账号密码: {DEMO_PASSWORD}")
         self.stdout.write(f"  {'username':<28} {'unit':<26} roles")
         for user in users.order_by("id"):
