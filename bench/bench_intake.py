@@ -106,7 +106,7 @@ def _run(env: dict, setup: dict, var: Path) -> int:
     paced = var / "paced.lua"
     values = {"points": points, "key": setup["key"], "category": setup["category"]}
     script.write_text(LUA % {**values, "delay": ""})
-    paced.write_text(LUA % {**values, "delay": "function delay() return 40 end"})
+    paced.write_text(LUA % {**values, "delay": "function delay() return 35 end"})
     port = 18000 + os.getpid() % 1000
     server = subprocess.Popen(
         [
