@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cityloop.events",
     "cityloop.notifications",
     "cityloop.open311",
+    "cityloop.devices",
     "cityloop.demo",
     "cityloop.web",
 ]
@@ -211,3 +212,8 @@ EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cityloop@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Devices (cityloop.devices): a device seen within this many minutes is online; an ingested
+# record timed more than CITYLOOP_INGEST_FUTURE_MINUTES ahead of the server clock is quarantined.
+CITYLOOP_DEVICE_ONLINE_MINUTES = int(os.environ.get("CITYLOOP_DEVICE_ONLINE_MINUTES", "15"))
+CITYLOOP_INGEST_FUTURE_MINUTES = int(os.environ.get("CITYLOOP_INGEST_FUTURE_MINUTES", "10"))

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from cityloop.api import api
 from cityloop.core import views as core_views
+from cityloop.devices import views as devices_views
 
 admin.site.site_header = "CityLoop 城市管理智慧一体化平台"
 admin.site.site_title = "CityLoop"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("version", core_views.version, name="version"),
     path("admin/", admin.site.urls),
+    path("api/ingest", devices_views.ingest, name="devices-ingest"),  # before the ninja API
     path("api/", api.urls),
     path("open311/v2/", include("cityloop.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

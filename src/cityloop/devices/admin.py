@@ -1,0 +1,119 @@
+"""Admin of the device registries (in Chinese through the app's translations).
+
+A new device's token is shown once, on the page that follows its creation, and never again:
+only its hash is stored. Ingested messages, records and the quarantine are read-only.
+Households' building and room are shown on the household's own page only (not in lists).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from cityloop.devices import services
+from cityloop.devices.models import (
+    Bin,
+    CollectionPoint,
+    Device,
+    Household,
+    HouseholdCard,
+    QuarantinedMessage,
+)
+
+
+class BinInline(admin.TabularInline):
+    model = Bin
+    extra = 0
+
+
+@admin.register(CollectionPoint)
+class CollectionPointAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "community", "grid", "is_active"]
+    list_select_related = ["community", "grid"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["community", "grid"]
+    inlines = [BinInline]
+
+
+@admin.register(Bin)
+class BinAdmin(admin.ModelAdmin):
+    list_display = ["rfid_tag", "waste_type", "capacity_litres", "point"]
+    list_select_related = ["point"]
+    list_filter = ["waste_type"]
+    search_fields = ["rfid_tag", "point__code"]
+    raw_id_fields = ["point"]
+
+
+class HouseholdCardInline(admin.TabularInline):
+    model = HouseholdCard
+    extra = 0
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ["code", "community", "point"]  # no building or room in lists
+    list_select_related = ["community", "point"]
+    search_fields = ["code", "cards__card_id"]
+    raw_id_fields = ["community", "point"]
+    inlines = [HouseholdCardInline]
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "point", "truck_plate", "is_active", "last_seen_at"]
+    list_select_related = ["point"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name", "truck_plate", "token_prefix"]
+    raw_id_fields = ["point", "gateway"]
+    editable = ["code", "name", "kind", "point", "truck_plate", "gateway"]
+    readonly_on_change = ["token_prefix", "last_seen_at", "created_at"]
+
+    def get_fields(self, request, obj=None):
+        return self.editable if obj is None else [*self.editable, "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_on_change
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            services.device_update(device=obj)
+            return
+        data = {name: form.cleaned_data[name] for name in self.editable}
+        created, key = services.device_create(**data)
+        obj.pk, obj.token_prefix, obj.created_at = (
+            created.pk,
+            created.token_prefix,
+            created.created_at,
+        )
+        obj._state.adding = False
+        request._device_new_token = key
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The one page that shows the token (rendered, not redirected: it is stored nowhere)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Device token"),
+            "device": obj,
+            "raw_token": request._device_new_token,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/devices/device/created.html", context)
+
+
+@admin.register(QuarantinedMessage)
+class QuarantinedMessageAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "reason", "sender", "device_code", "message_id"]
+    list_select_related = ["sender"]
+    list_filter = ["reason"]
+    search_fields = ["message_id", "device_code", "sender__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

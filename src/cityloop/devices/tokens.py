@@ -1,0 +1,31 @@
+"""Device tokens: made once (shown then and never again), checked by SHA-256 hash.
+
+Follows ``cityloop.org.tokens``; device tokens start with ``dv_`` so that a staff token and a
+device token are never confused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from cityloop.devices.models import Device
+
+PREFIX = "dv_"
+
+
+def token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str, str]:
+    """A fresh key, its display prefix and its hash."""
+    key = PREFIX + secrets.token_urlsafe(32)
+    return key, key[len(PREFIX) : len(PREFIX) + 6], token_hash(key)
+
+
+def device_for_token(key: str) -> Device | None:
+    """The active device behind ``key``, or None."""
+    if not key:
+        return None
+    return Device.objects.filter(token_hash=token_hash(key), is_active=True).first()
