@@ -30,8 +30,9 @@ lint: venv
 bench: venv
 	$(BIN)/python bench/run.py $(if $(ONLY),--only $(ONLY))
 
+# Each app keeps its own locale/ folder; refresh the catalogues, fill new msgstrs, then compile.
 messages: venv
-	cd src/cityloop && ../../$(BIN)/cityloop makemessages -l zh_Hans --no-obsolete && ../../$(BIN)/cityloop compilemessages
+	for app in src/cityloop/*/locale; do (cd $$(dirname $$app) && ../../../$(BIN)/cityloop makemessages -l zh_Hans --no-obsolete -v0 && ../../../$(BIN)/cityloop compilemessages -v0); done
 
 clean:
 	rm -rf $(VENV) var
