@@ -26,6 +26,23 @@ def pytest_report_header(config):
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+def _mqtt_broker() -> tuple[str, int]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(os.environ.get("CITYLOOP_MQTT_URL") or "mqtt://127.0.0.1:1883")
+    return parts.hostname or "127.0.0.1", parts.port or 1883
+
+
+def _mqtt_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(_mqtt_broker(), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
 def pytest_collection_modifyitems(config, items):
     postgres_reason = (
         "needs PostgreSQL: runs in the PostgreSQL pass (CITYLOOP_DATABASE_URL=postgres://…), "
@@ -35,7 +52,17 @@ def pytest_collection_modifyitems(config, items):
         f"needs Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it); "
         "with CI=true the test fails instead"
     )
+    host, port = _mqtt_broker()
+    mqtt_reason = (
+        f"needs an MQTT broker on {host}:{port} (apt-get install mosquitto; CITYLOOP_MQTT_URL); "
+        "with CI=true the test fails instead"
+    )
+    mqtt_up = None
     for item in items:
+        if "mqtt" in item.keywords and not IN_CI:
+            mqtt_up = _mqtt_up() if mqtt_up is None else mqtt_up
+            if not mqtt_up:
+                item.add_marker(pytest.mark.skip(reason=mqtt_reason))
         if "postgres" in item.keywords and not _on_postgres():
             item.add_marker(pytest.mark.skip(reason=postgres_reason))
         if "browser" in item.keywords and not IN_CI and not CHROMIUM.exists():

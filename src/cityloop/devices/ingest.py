@@ -1,7 +1,10 @@
 """The ingestion pipeline (issue 5 §2): parse, check and store device messages in bulk.
 
-Any door (today HTTP, ``views.ingest``) hands ``ingest`` the authenticated sending device and
-the raw messages. Each message ends as exactly one of: accepted (its records stored), duplicate
+Both doors call ``ingest``: HTTP (``views.ingest``) with the one device whose token
+authenticated the request; MQTT (``cityloop.devices.mqtt``) with a batch from many devices, each
+``Raw`` carrying its own authenticated ``sender`` (or the ``refusal`` of a failed authentication).
+
+Each message ends as exactly one of: accepted (its records stored), duplicate
 (its id was stored before for that device: nothing new is written) or quarantined (stored in
 ``QuarantinedMessage`` with the reason and the raw text). The whole call is one transaction
 with a fixed number of queries, whatever the number of messages (bulk inserts that ignore
@@ -55,6 +58,8 @@ class Raw:
     text: str
     value: Any = None
     parse_error: str = ""
+    sender: Device | None = None  # set by a door whose messages come from several devices (MQTT)
+    refusal: Refused | None = None  # the door already refused it (MQTT: unknown device, token)
 
 
 @dataclass
@@ -106,17 +111,23 @@ def parse_time(value: str) -> datetime | None:
 
 
 @transaction.atomic
-def ingest(*, sender: Device, messages: list[Raw]) -> Outcome:
-    """Store ``messages`` sent with ``sender``'s token (issue 5 §2: idempotent, quarantine)."""
+def ingest(*, messages: list[Raw], sender: Device | None = None) -> Outcome:
+    """Store ``messages``, each sent with its ``Raw.sender``'s token or else ``sender``'s
+    (issue 5 §2: idempotent, quarantine)."""
     now = timezone.now()
-    devices = _devices(sender, messages)
-    seen = _stored_ids(messages, devices, sender)
-    outcome, new_messages, records, quarantine, active = Outcome(), [], [], [], {sender.pk}
+    senders = {raw.sender or sender for raw in messages} - {None}
+    devices = _devices(senders, messages)
+    seen = _stored_ids(messages, devices)
+    outcome, new_messages, records, quarantine = Outcome(), [], [], []
+    active = {d.pk for d in senders}
     for raw in messages:
+        origin = raw.sender or sender
         try:
-            device, message_id, kind, items = _check(raw, sender, devices, now)
+            if raw.refusal is not None:
+                raise raw.refusal
+            device, message_id, kind, items = _check(raw, origin, devices, now)
         except Refused as refused:
-            quarantine.append(_quarantined(raw, sender, refused, now))
+            quarantine.append(_quarantined(raw, origin, refused, now))
             outcome.quarantined += 1
             outcome.results.append(_refusal(raw, refused))
             continue
@@ -146,18 +157,18 @@ def ingest(*, sender: Device, messages: list[Raw]) -> Outcome:
     return outcome
 
 
-def _devices(sender: Device, messages: list[Raw]) -> dict[str, Device]:
-    """The devices named by the messages, by code, in one query (the sender without one)."""
+def _devices(senders: set[Device], messages: list[Raw]) -> dict[str, Device]:
+    """The devices named by the messages, by code, in one query (the senders without one)."""
     codes = {
         raw.value["device"]
         for raw in messages
         if isinstance(raw.value, dict) and isinstance(raw.value.get("device"), str)
-    } - {sender.code}
+    } - {s.code for s in senders}
     found = {d.code: d for d in Device.objects.filter(code__in=codes)} if codes else {}
-    return {**found, sender.code: sender}
+    return {**found, **{s.code: s for s in senders}}
 
 
-def _stored_ids(messages: list[Raw], devices: dict[str, Device], sender: Device) -> set:
+def _stored_ids(messages: list[Raw], devices: dict[str, Device]) -> set:
     ids = {
         str(raw.value["id"])
         for raw in messages
@@ -254,7 +265,7 @@ def _record(
     )
 
 
-def _quarantined(raw: Raw, sender: Device, refused: Refused, now) -> QuarantinedMessage:
+def _quarantined(raw: Raw, sender: Device | None, refused: Refused, now) -> QuarantinedMessage:
     value = raw.value if isinstance(raw.value, dict) else {}
     code, message_id = value.get("device", ""), value.get("id", "")
     return QuarantinedMessage(

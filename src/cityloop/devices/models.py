@@ -267,6 +267,9 @@ class QuarantinedMessage(models.Model):
         verbose_name=_("sending device"),
         on_delete=models.PROTECT,
         related_name="quarantined",
+        null=True,
+        blank=True,
+        help_text=_("Empty when no device could be authenticated (MQTT: unknown device)."),
     )
     device_code = models.CharField(_("device id in the message"), max_length=64, blank=True)
     message_id = models.CharField(_("message id"), max_length=64, blank=True)

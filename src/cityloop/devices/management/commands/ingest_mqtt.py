@@ -1,0 +1,60 @@
+"""``cityloop ingest_mqtt``: the MQTT door of the ingestion pipeline (docs/devices.md, MQTT)."""
+
+from __future__ import annotations
+
+import signal
+
+from django.core.management.base import BaseCommand
+
+from cityloop.devices import mqtt
+
+
+class Command(BaseCommand):
+    help = (
+        "Consume device messages from MQTT (shared subscription $share/<group>/cityloop/+/+), "
+        "store them in batches and acknowledge each after its batch is committed."
+    )
+
+    def add_arguments(self, parser):
+        host, port = mqtt.broker_address()
+        parser.add_argument("--host", default=host, help="broker host (env CITYLOOP_MQTT_URL)")
+        parser.add_argument("--port", type=int, default=port, help="broker port")
+        parser.add_argument("--group", default="cityloop", help="shared-subscription group")
+        parser.add_argument(
+            "--topic-root",
+            default=mqtt.TOPIC_ROOT,
+            help="first topic level(s): <root>/<device code>/<kind> (default cityloop)",
+        )
+        parser.add_argument(
+            "--client-id",
+            default="",
+            help="MQTT client id, stable across restarts (default: from group and host name)",
+        )
+        parser.add_argument("--batch", type=int, default=1000, help="messages per batch")
+        parser.add_argument(
+            "--max-wait-ms", type=int, default=200, help="longest wait to fill a batch"
+        )
+        parser.add_argument(
+            "--progress-every", type=float, default=5.0, help="seconds between progress lines"
+        )
+
+    def handle(self, *args, **options):
+        def say(line: str) -> None:
+            self.stdout.write(line)
+            self.stdout.flush()
+
+        worker = mqtt.Worker(
+            host=options["host"],
+            port=options["port"],
+            group=options["group"],
+            client_id=options["client_id"] or mqtt.default_client_id(options["group"]),
+            batch=max(1, options["batch"]),
+            max_wait_ms=max(1, options["max_wait_ms"]),
+            progress=say,
+            progress_every=options["progress_every"],
+            root=options["topic_root"],
+        )
+        signal.signal(signal.SIGTERM, worker.stop)
+        signal.signal(signal.SIGINT, worker.stop)
+        totals = worker.run()
+        say(f"mqtt: done {totals.line()}")
