@@ -6,21 +6,19 @@ device token are never confused.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
+from cityloop.core.keys import key_hash, new_key
 from cityloop.devices.models import Device
 
 PREFIX = "dv_"
 
 
 def token_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+    return key_hash(key)
 
 
 def new_token() -> tuple[str, str, str]:
     """A fresh key, its display prefix and its hash."""
-    key = PREFIX + secrets.token_urlsafe(32)
+    key = new_key(PREFIX)
     return key, key[len(PREFIX) : len(PREFIX) + 6], token_hash(key)
 
 

@@ -7,7 +7,6 @@ row (key, token, the client's pseudonymous ids) is written in the same transacti
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,24 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.categories.models import MinorCategory
+from cityloop.core.keys import key_hash, new_key
 from cityloop.events.choices import Source
 from cityloop.events.services.intake import case_report
 from cityloop.geo import coordinates
 from cityloop.open311.errors import Forbidden
 from cityloop.open311.models import ApiKey, Submission
 
-KEY_BYTES = 32  # 256 bits: a fast hash is enough, nobody can guess such a key
 TOKEN_BYTES = 16
-
-
-def key_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @transaction.atomic
 def api_key_create(*, name: str, now: datetime | None = None) -> tuple[ApiKey, str]:
     """A new active key; returns the key with its one-time plain text (stored: its hash)."""
-    raw = secrets.token_urlsafe(KEY_BYTES)
+    raw = new_key()
     api_key = ApiKey.objects.create(
         name=name.strip(),
         prefix=raw[:8],

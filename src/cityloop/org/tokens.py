@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from cityloop.core.keys import key_hash, new_key
 from cityloop.org.models import ApiToken, User
 
 # "Last used" is kept to the minute: no write on every request of a busy integration.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the key (shown once)."""
-    key = "cl_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=key[3:9], key_hash=_hash(key))
+    key = new_key("cl_")
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[3:9], key_hash=key_hash(key))
     return token, key
 
 
@@ -30,7 +25,7 @@ def api_token_user(key: str) -> User | None:
     """The active user behind an active token, or None; records when it was last used."""
     token = (
         ApiToken.objects.select_related("user", "user__unit")
-        .filter(key_hash=_hash(key or ""), is_active=True, user__is_active=True)
+        .filter(key_hash=key_hash(key or ""), is_active=True, user__is_active=True)
         .first()
     )
     if token is None:
