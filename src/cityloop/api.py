@@ -6,6 +6,7 @@ from ninja.security import django_auth
 import cityloop
 from cityloop.categories.api import router as categories_router
 from cityloop.core import api_errors
+from cityloop.devices import api as devices_api
 from cityloop.events import api as events_api
 from cityloop.geo.api import router as geo_router
 from cityloop.notifications.api import router as notifications_router
@@ -29,4 +30,6 @@ api.add_router("/cases/", events_api.router, tags=["cases"])
 api.add_router("/public/", events_api.public_router, tags=["public"])
 api.add_router("/hotline/", events_api.hotline_router, tags=["hotline"])
 api.add_router("/notifications/", notifications_router, tags=["notifications"])
+api.add_router("/tasks/", devices_api.tasks_router, tags=["tasks"])
+api.add_router("/evidence/", devices_api.evidence_router, tags=["evidence"])
 events_api.install(api)

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -112,10 +113,14 @@ def _database() -> dict:
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers proceed while one writer writes; IMMEDIATE transactions and a busy
         # timeout make concurrent writers wait instead of failing with "database is locked".
+        # A 64 MB page cache (the default is 2 MB) keeps the indexes of devices_record in
+        # memory while device records stream in (docs/decisions/0022-ingest-bulk-sql.md).
         db["CONN_MAX_AGE"] = 0
         db["CONN_HEALTH_CHECKS"] = False
         db["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+            ),
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
         }
@@ -214,6 +219,41 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cityloop@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Devices (cityloop.devices): a device seen within this many minutes is online; an ingested
-# record timed more than CITYLOOP_INGEST_FUTURE_MINUTES ahead of the server clock is quarantined.
+# record timed more than CITYLOOP_INGEST_FUTURE_MINUTES ahead of the server clock, or more than
+# CITYLOOP_INGEST_PAST_DAYS behind it (a device whose clock was reset, a year-0001 time), is
+# quarantined.
 CITYLOOP_DEVICE_ONLINE_MINUTES = int(os.environ.get("CITYLOOP_DEVICE_ONLINE_MINUTES", "15"))
 CITYLOOP_INGEST_FUTURE_MINUTES = int(os.environ.get("CITYLOOP_INGEST_FUTURE_MINUTES", "10"))
+CITYLOOP_INGEST_PAST_DAYS = int(os.environ.get("CITYLOOP_INGEST_PAST_DAYS", "400"))
+
+# From data to action (cityloop.devices.reactions, evidence; docs/devices.md, decisions 0024,
+# 0025). A camera alarm at or over the confidence opens a case of its kind's category
+# ("alarm=kind:major-minor" pairs, comma-separated; a kind left out opens no case); a repeat at
+# the same point within the window joins the open case. A fill level at or over the threshold
+# (0-1) or an overflow alarm opens a collection task due within the given hours. An evidence
+# package needs at least CITYLOOP_EVIDENCE_MIN_INCIDENTS incidents.
+CITYLOOP_ALARM_MIN_CONFIDENCE = float(os.environ.get("CITYLOOP_ALARM_MIN_CONFIDENCE", "0.6"))
+CITYLOOP_ALARM_WINDOW_HOURS = float(os.environ.get("CITYLOOP_ALARM_WINDOW_HOURS", "2"))
+CITYLOOP_ALARM_CATEGORIES = dict(
+    pair.strip().split("=", 1)
+    for pair in os.environ.get(
+        "CITYLOOP_ALARM_CATEGORIES",
+        "mixed_disposal=event:01-70,littering=event:01-10,"
+        "bag_on_ground=event:01-10,overflow=event:01-92",
+    ).split(",")
+    if "=" in pair
+)
+CITYLOOP_FILL_THRESHOLD = float(os.environ.get("CITYLOOP_FILL_THRESHOLD", "0.8"))
+CITYLOOP_TASK_DUE_HOURS = float(os.environ.get("CITYLOOP_TASK_DUE_HOURS", "2"))
+CITYLOOP_EVIDENCE_MIN_INCIDENTS = int(os.environ.get("CITYLOOP_EVIDENCE_MIN_INCIDENTS", "3"))
+
+# Indicators (cityloop.devices.indicators; docs/indicators.md, decision 0023): the tonnage the
+# kitchen-waste sorting rate and the recycling rate are computed on, "collected" (the trucks'
+# bin weighings) or "disposed" (the smart scales' disposal weights). Any other value stops the
+# start-up here rather than failing on the first dashboard.
+CITYLOOP_SORTING_RATE_BASIS = os.environ.get("CITYLOOP_SORTING_RATE_BASIS", "collected").strip()
+if CITYLOOP_SORTING_RATE_BASIS not in ("collected", "disposed"):
+    raise ImproperlyConfigured(
+        "CITYLOOP_SORTING_RATE_BASIS must be 'collected' (truck weighings, the default) or "
+        f"'disposed' (smart-scale disposal weights), not {CITYLOOP_SORTING_RATE_BASIS!r}"
+    )

@@ -6,6 +6,7 @@ from django.urls import include, path
 from cityloop.api import api
 from cityloop.core import views as core_views
 from cityloop.devices import views as devices_views
+from cityloop.devices import views_vendor as devices_vendor
 
 admin.site.site_header = "CityLoop 城市管理智慧一体化平台"
 admin.site.site_title = "CityLoop"
@@ -16,6 +17,11 @@ urlpatterns = [
     path("version", core_views.version, name="version"),
     path("admin/", admin.site.urls),
     path("api/ingest", devices_views.ingest, name="devices-ingest"),  # before the ninja API
+    path(  # ThingsBoard's device HTTP API (docs/devices.md, Vendor formats)
+        "api/v1/<str:token>/telemetry",
+        devices_vendor.thingsboard_telemetry,
+        name="devices-thingsboard-telemetry",
+    ),
     path("api/", api.urls),
     path("open311/v2/", include("cityloop.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -13,12 +13,19 @@ from django.utils.translation import gettext_lazy as _
 
 from cityloop.devices import services
 from cityloop.devices.models import (
+    AlarmCase,
     Bin,
     CollectionPoint,
+    CollectionTask,
     Device,
+    EvidenceItem,
+    EvidencePackage,
     Household,
     HouseholdCard,
     QuarantinedMessage,
+    Truck,
+    Venue,
+    VenueCategory,
 )
 
 
@@ -71,7 +78,7 @@ class DeviceAdmin(admin.ModelAdmin):
     readonly_on_change = ["token_prefix", "last_seen_at", "created_at"]
 
     def get_fields(self, request, obj=None):
-        return self.editable if obj is None else [*self.editable, "is_active"]
+        return self.editable if obj is None else [*self.editable, "vendor_keys", "is_active"]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_on_change
@@ -117,3 +124,120 @@ class QuarantinedMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Registries of venues and trucks; the reactions' cases and tasks; evidence (read-only) ---
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the pipeline or by a service: shown, never edited here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VenueCategory)
+class VenueCategoryAdmin(admin.ModelAdmin):
+    """The bureau's list of supervised venue categories (data it supplies; none is seeded)."""
+
+    list_display = ["code", "name", "name_en", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "category",
+        "community",
+        "entity",
+        "sorting_in_place",
+        "inspected_on",
+        "is_active",
+    ]
+    list_select_related = ["category", "community", "entity"]
+    list_filter = ["category", "sorting_in_place", "is_active"]
+    search_fields = ["code", "name", "entity__name"]
+    raw_id_fields = ["community", "entity"]
+    date_hierarchy = "inspected_on"
+
+
+@admin.register(Truck)
+class TruckAdmin(admin.ModelAdmin):
+    list_display = ["plate", "contractor", "waste_type", "capacity_kg", "is_active"]
+    list_select_related = ["contractor"]
+    list_filter = ["waste_type", "is_active"]
+    search_fields = ["plate", "contractor__name"]
+    raw_id_fields = ["contractor"]
+
+
+@admin.register(CollectionTask)
+class CollectionTaskAdmin(ReadOnlyAdmin):
+    list_display = [
+        "point",
+        "waste_type",
+        "contractor",
+        "reason",
+        "level",
+        "status",
+        "opened_at",
+        "due_at",
+        "alarms",
+        "done_at",
+    ]
+    list_select_related = ["point", "contractor"]
+    list_filter = ["status", "reason", "waste_type"]
+    search_fields = ["point__code", "point__name", "contractor__name"]
+    date_hierarchy = "opened_at"
+
+
+@admin.register(AlarmCase)
+class AlarmCaseAdmin(ReadOnlyAdmin):
+    list_display = ["point", "alarm", "case", "first_at", "last_at", "alarms"]
+    list_select_related = ["point", "case"]
+    list_filter = ["alarm"]
+    search_fields = ["point__code", "point__name", "case__ticket"]
+    date_hierarchy = "first_at"
+
+
+class EvidenceItemInline(admin.TabularInline):
+    model = EvidenceItem
+    fields = ["seq", "record", "content", "digest"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvidencePackage)
+class EvidencePackageAdmin(ReadOnlyAdmin):
+    list_display = [
+        "number",
+        "subject",
+        "household",
+        "unit",
+        "period_start",
+        "period_end",
+        "item_count",
+        "sealed_at",
+        "sealed_by",
+    ]
+    list_select_related = ["household", "unit", "sealed_by"]
+    list_filter = ["subject"]
+    search_fields = ["number", "household__code", "unit__name", "digest"]
+    date_hierarchy = "sealed_at"
+    inlines = [EvidenceItemInline]

@@ -50,3 +50,34 @@ class QuarantineReason(models.TextChoices):
     DEVICE_DISABLED = "device_disabled", _("Device disabled")
     SCHEMA = "schema", _("Schema error")
     FUTURE = "future", _("Time too far in the future")
+    PAST = "past", _("Time too far in the past")
+    WRONG_KIND = "wrong_kind", _("Message kind not sent by this kind of device")
+    FAILED = "failed", _("Could not be stored")
+
+
+class AlarmKind(models.TextChoices):
+    """What an AI camera reports (reference/waste-iot.md §2).
+
+    混合投放, 乱扔, 满溢, 小包垃圾落地/滞留.
+    """
+
+    MIXED_DISPOSAL = "mixed_disposal", _("Mixed disposal")
+    LITTERING = "littering", _("Littering")
+    OVERFLOW = "overflow", _("Overflow")
+    BAG_ON_GROUND = "bag_on_ground", _("Small bag left on the ground")
+
+
+class TaskReason(models.TextChoices):
+    FILL_LEVEL = "fill_level", _("Fill level over the threshold")
+    OVERFLOW = "overflow", _("Overflow seen by a camera")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EvidenceSubject(models.TextChoices):
+    HOUSEHOLD = "household", _("Household")
+    UNIT = "unit", _("Unit")

@@ -6,29 +6,48 @@ authenticated the request; MQTT (``cityloop.devices.mqtt``) with a batch from ma
 
 Each message ends as exactly one of: accepted (its records stored), duplicate
 (its id was stored before for that device: nothing new is written) or quarantined (stored in
-``QuarantinedMessage`` with the reason and the raw text). The whole call is one transaction
-with a fixed number of queries, whatever the number of messages (bulk inserts that ignore
-conflicts, so a concurrent replay cannot fail the batch either).
+``QuarantinedMessage`` with the reason and the raw text). The checks and the look-ups (devices,
+cards, bins) run first, outside any transaction; then every write of the call is one
+transaction with a fixed number of statements, whatever the number of messages:
+
+1. ``INSERT INTO devices_message … ON CONFLICT DO NOTHING RETURNING device_id, message_id``
+   says which messages are new. Two workers replaying the same message concurrently cannot
+   both get it back (the unique index decides), so nothing is counted twice.
+2. The records of those messages only: ``executemany`` on SQLite, ``COPY`` on PostgreSQL
+   (docs/decisions/0022-ingest-bulk-sql.md).
+3. The quarantine, the devices' last-seen time, then ``rollups.apply`` and ``reactions.react``
+   with the records stored for the first time.
+
+Records are checked by a function compiled from each kind's JSON Schema (``fastcheck``);
+``jsonschema`` words the error of a refused record (docs/decisions/0021-fast-record-check.md).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import both, lazy_format
-from cityloop.devices.choices import MessageKind, QuarantineReason
-from cityloop.devices.models import Device, Message, QuarantinedMessage, Record
+from cityloop.devices import reactions, rollups
+from cityloop.devices.choices import DeviceKind, MessageKind, QuarantineReason
+from cityloop.devices.fastcheck import compile_schema
+from cityloop.devices.models import (
+    Bin,
+    Device,
+    HouseholdCard,
+    QuarantinedMessage,
+)
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 MAX_RECORDS_PER_MESSAGE = 10_000
@@ -36,11 +55,38 @@ BATCH = 2_000
 
 ENVELOPE_KEYS = {"id", "device", "kind", "record", "records"}
 
+# The message kinds each kind of device sends (docs/devices.md). Checked on the device the
+# message names, not on the sender: a station's scale gateway relays its camera's alarms.
+KINDS_BY_DEVICE: dict[str, frozenset[str]] = {
+    DeviceKind.RFID_READER: frozenset({MessageKind.DISPOSAL}),
+    DeviceKind.SMART_SCALE: frozenset({MessageKind.DISPOSAL}),
+    DeviceKind.AI_CAMERA: frozenset({MessageKind.AI_ALARM}),
+    DeviceKind.FILL_SENSOR: frozenset({MessageKind.FILL_LEVEL}),
+    DeviceKind.TRUCK_UNIT: frozenset({MessageKind.TRUCK_COLLECTION}),
+    DeviceKind.WEIGHBRIDGE: frozenset({MessageKind.PLANT_INTAKE}),
+}
+
+# Errors of the connection or the server (retried by the MQTT worker); any other error while
+# storing a batch is the fault of one of its messages (``ingest`` finds it and quarantines it).
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def schema(kind: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+
 
 @cache
 def validator(kind: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads((SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(schema(kind))
+
+
+@cache
+def fast_check(kind: str):
+    """The compiled accept/refuse check of ``kind``'s schema (``fastcheck``)."""
+    return compile_schema(schema(kind))
 
 
 class Refused(Exception):
@@ -51,9 +97,29 @@ class Refused(Exception):
         self.reason, self.detail = reason, detail
 
 
+class Stored(NamedTuple):
+    """A record as the pipeline stored it, handed to the roll-ups and reactions (only records
+    stored for the first time: a replayed message hands over nothing)."""
+
+    device_id: int
+    message_id: str
+    seq: int
+    kind: str
+    occurred_at: datetime  # aware
+    day: date  # local day (TIME_ZONE) of occurred_at
+    point_id: int | None  # the device's point, or the point of the bin a truck emptied
+    household_id: int | None  # the household of the disposal card, when registered
+    waste_type: str
+    weight_kg: float | None
+    is_correct: bool | None
+    card_id: str
+    payload: dict
+
+
 @dataclass
 class Raw:
-    """A message as it arrived: the parsed value, or None with the text when it did not parse."""
+    """A message as it arrived: the parsed value, or None with the text when it did not parse.
+    ``text`` may be empty for an element of a JSON array: ``raw_text`` writes it when needed."""
 
     text: str
     value: Any = None
@@ -92,7 +158,8 @@ def parse_array(body: str) -> list[Raw] | None:
     except ValueError:
         return None
     items = value if isinstance(value, list) else [value]
-    return [Raw(text=json.dumps(item, ensure_ascii=False), value=item) for item in items]
+    # The text of an array element is only written (``raw_text``) if it is quarantined.
+    return [Raw(text="", value=item) for item in items]
 
 
 def _parse(line: str) -> Raw:
@@ -110,51 +177,265 @@ def parse_time(value: str) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-@transaction.atomic
+def time_window(now: datetime) -> tuple[datetime, datetime]:
+    """The earliest and latest record time accepted at ``now`` (``CITYLOOP_INGEST_PAST_DAYS``
+    back, ``CITYLOOP_INGEST_FUTURE_MINUTES`` ahead), kept a day inside the years 1 to 9999 so
+    that every accepted time converts to any offset (year 1 at +08:00 does not)."""
+    earliest, latest = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    try:
+        floor = now - timedelta(days=settings.CITYLOOP_INGEST_PAST_DAYS)
+    except OverflowError:
+        floor = earliest
+    try:
+        horizon = now + timedelta(minutes=settings.CITYLOOP_INGEST_FUTURE_MINUTES)
+    except OverflowError:
+        horizon = latest
+    return max(floor, earliest + timedelta(days=1)), min(horizon, latest - timedelta(days=1))
+
+
 def ingest(*, messages: list[Raw], sender: Device | None = None) -> Outcome:
     """Store ``messages``, each sent with its ``Raw.sender``'s token or else ``sender``'s
-    (issue 5 §2: idempotent, quarantine)."""
+    (issue 5 §2: idempotent, quarantine). All writes are one transaction.
+
+    If storing the batch fails with an error that is not the connection's
+    (``CONNECTION_ERRORS``, raised for the caller to retry), the batch is stored again message
+    by message, each in its own transaction, and a message that still fails is quarantined as
+    ``failed`` with the error: one poison message never stops the others."""
+    try:
+        return _ingest(messages, sender)
+    except CONNECTION_ERRORS:
+        raise
+    except Exception as error:
+        if len(messages) == 1:
+            return _failed(messages[0], sender, error)
+        log.warning("ingest: a batch of %d failed (%r); storing one by one", len(messages), error)
+    outcome = Outcome()
+    for raw in messages:
+        one = ingest(messages=[raw], sender=sender)
+        outcome.results += one.results
+        outcome.accepted += one.accepted
+        outcome.duplicates += one.duplicates
+        outcome.quarantined += one.quarantined
+        outcome.records += one.records
+    return outcome
+
+
+def _failed(raw: Raw, sender: Device | None, error: Exception) -> Outcome:
+    """Quarantine a message that could not be stored (reason ``failed``, the error)."""
+    log.exception("ingest: a message could not be stored", exc_info=error)
+    refused = Refused(QuarantineReason.FAILED, f"{type(error).__name__}: {error}"[:2000])
+    with transaction.atomic():
+        _quarantined(raw, raw.sender or sender, refused, timezone.now()).save()
+    return Outcome(results=[_refusal(raw, refused)], quarantined=1)
+
+
+def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
     now = timezone.now()
     senders = {raw.sender or sender for raw in messages} - {None}
     devices = _devices(senders, messages)
-    seen = _stored_ids(messages, devices)
-    outcome, new_messages, records, quarantine = Outcome(), [], [], []
+    outcome, quarantine = Outcome(), []
+    candidates: dict[tuple[int, str], tuple[str, int, dict]] = {}  # (device, id): kind, n, result
+    records: list[list] = []
     active = {d.pk for d in senders}
+    floor, horizon = time_window(now)
     for raw in messages:
         origin = raw.sender or sender
         try:
             if raw.refusal is not None:
                 raise raw.refusal
-            device, message_id, kind, items = _check(raw, origin, devices, now)
+            device, message_id, kind, items = _check(raw, origin, devices, floor, horizon)
         except Refused as refused:
             quarantine.append(_quarantined(raw, origin, refused, now))
             outcome.quarantined += 1
             outcome.results.append(_refusal(raw, refused))
             continue
         active.add(device.pk)
-        if (device.pk, message_id) in seen:
-            outcome.duplicates += 1
-            outcome.results.append({"id": message_id, "status": "duplicate"})
+        key = (device.pk, message_id)
+        result = {"id": message_id, "status": "duplicate"}
+        outcome.results.append(result)
+        if key in candidates:  # twice in the same batch
             continue
-        seen.add((device.pk, message_id))
-        new_messages.append(
-            Message(
-                device=device,
-                message_id=message_id,
-                kind=kind,
-                record_count=len(items),
-                received_at=now,
+        candidates[key] = (kind, len(items), result)
+        point = device.point_id
+        weight_key = "net_kg" if kind == MessageKind.PLANT_INTAKE else "weight_kg"
+        for seq, item, moment in items:
+            weight = item.get(weight_key)
+            records.append(
+                [
+                    device.pk,
+                    message_id,
+                    seq,
+                    kind,
+                    moment,
+                    point,
+                    item.get("bin_type") or item.get("waste_type") or "",
+                    None if weight is None else float(weight),
+                    item.get("is_correct"),
+                    item.get("card", ""),
+                    None,  # household, from the card
+                    item,
+                ]
+            )
+    _resolve(records)
+    with transaction.atomic():
+        new = _insert_messages(candidates, now)
+        for key in new:
+            kind, count, result = candidates[key]
+            result["status"], result["records"] = "accepted", count
+            outcome.accepted += 1
+            outcome.records += count
+        outcome.duplicates = len(outcome.results) - outcome.accepted - outcome.quarantined
+        if len(new) < len(candidates):
+            records = [r for r in records if (r[0], r[1]) in new]
+        _insert_records(records, now)
+        QuarantinedMessage.objects.bulk_create(quarantine, batch_size=BATCH)
+        if active:
+            Device.objects.filter(pk__in=active).update(last_seen_at=now)
+        zone = timezone.get_current_timezone()
+        stored = [_stored(r, zone) for r in records]
+        rollups.apply(stored, devices=active, now=now)
+        reactions.react(stored, now=now)
+    return outcome
+
+
+# Record columns in the order of the rows built by ``ingest`` (the payload last but one).
+RECORD_COLUMNS = (
+    "device_id",
+    "message_id",
+    "seq",
+    "kind",
+    "occurred_at",
+    "point_id",
+    "waste_type",
+    "weight_kg",
+    "is_correct",
+    "card_id",
+    "household_id",
+    "payload",
+    "received_at",
+)
+MESSAGE_CHUNK = 500  # rows per multi-row INSERT … RETURNING (5 parameters each)
+
+
+def _insert_messages(candidates: dict, now: datetime) -> set[tuple[int, str]]:
+    """Insert the candidate messages; the keys of those that were new (not stored before)."""
+    if not candidates:
+        return set()
+    received = connection.ops.adapt_datetimefield_value(now)
+    # In key order, so that two workers inserting overlapping batches on PostgreSQL wait for
+    # each other on the unique index instead of deadlocking.
+    rows = sorted((d, m, kind, n, received) for (d, m), (kind, n, _r) in candidates.items())
+    new = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), MESSAGE_CHUNK):
+            chunk = rows[start : start + MESSAGE_CHUNK]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            sql = (
+                "INSERT INTO devices_message (device_id, message_id, kind, record_count,"  # noqa: S608
+                f" received_at) VALUES {values}"
+                " ON CONFLICT (device_id, message_id) DO NOTHING"
+                " RETURNING device_id, message_id"
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+            new.update(map(tuple, cursor.fetchall()))
+    return new
+
+
+def _insert_records(records: list[list], now: datetime) -> None:
+    if not records:
+        return
+    columns = ", ".join(RECORD_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY straight into the table: these messages were new in this transaction, and
+            # records are only ever written with their message, so none of them can exist.
+            with cursor.cursor.copy(f"COPY devices_record ({columns}) FROM STDIN") as copy:
+                for r in records:
+                    copy.write_row((*r[:11], _json(r[11]), now))
+            return
+        zone = connection.timezone
+        received = connection.ops.adapt_datetimefield_value(now)
+        placeholders = ", ".join(["%s"] * len(RECORD_COLUMNS))
+        sql = f"INSERT INTO devices_record ({columns}) VALUES ({placeholders})"  # noqa: S608
+        for start in range(0, len(records), BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        r[0],
+                        r[1],
+                        r[2],
+                        r[3],
+                        str(r[4].astimezone(zone).replace(tzinfo=None)),
+                        r[5],
+                        r[6],
+                        r[7],
+                        r[8],
+                        r[9],
+                        r[10],
+                        _json(r[11]),
+                        received,
+                    )
+                    for r in records[start : start + BATCH]
+                ],
+            )
+
+
+def _json(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _resolve(records: list[list]) -> None:
+    """Cards to households; a truck's bin RFID to the bin's point and waste type (rows as built
+    by ``ingest``: point at 5, waste type 6, card 9, household 10, payload 11)."""
+    cards = {r[9] for r in records if r[9]}
+    households = (
+        dict(
+            HouseholdCard.objects.filter(card_id__in=cards, is_active=True).values_list(
+                "card_id", "household_id"
             )
         )
-        records += [_record(device, message_id, kind, *item, now) for item in items]
-        outcome.accepted += 1
-        outcome.records += len(items)
-        outcome.results.append({"id": message_id, "status": "accepted", "records": len(items)})
-    Message.objects.bulk_create(new_messages, batch_size=BATCH, ignore_conflicts=True)
-    Record.objects.bulk_create(records, batch_size=BATCH, ignore_conflicts=True)
-    QuarantinedMessage.objects.bulk_create(quarantine, batch_size=BATCH)
-    Device.objects.filter(pk__in=active).update(last_seen_at=now)
-    return outcome
+        if cards
+        else {}
+    )
+    tags = {r[11]["bin_rfid"] for r in records if r[5] is None and "bin_rfid" in r[11]}
+    bins = (
+        {
+            tag: (point_id, waste_type)
+            for tag, point_id, waste_type in Bin.objects.filter(rfid_tag__in=tags).values_list(
+                "rfid_tag", "point_id", "waste_type"
+            )
+        }
+        if tags
+        else {}
+    )
+    if not households and not bins:
+        return
+    for r in records:
+        if households:
+            r[10] = households.get(r[9])
+        if r[5] is None and bins and (found := bins.get(r[11].get("bin_rfid"))):
+            r[5] = found[0]
+            r[6] = r[6] or found[1]
+
+
+def _stored(r: list, zone) -> Stored:
+    moment = r[4]
+    return Stored(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        moment,
+        moment.astimezone(zone).date(),
+        r[5],
+        r[10],
+        r[6],
+        r[7],
+        r[8],
+        r[9],
+        r[11],
+    )
 
 
 def _devices(senders: set[Device], messages: list[Raw]) -> dict[str, Device]:
@@ -168,20 +449,9 @@ def _devices(senders: set[Device], messages: list[Raw]) -> dict[str, Device]:
     return {**found, **{s.code: s for s in senders}}
 
 
-def _stored_ids(messages: list[Raw], devices: dict[str, Device]) -> set:
-    ids = {
-        str(raw.value["id"])
-        for raw in messages
-        if isinstance(raw.value, dict) and isinstance(raw.value.get("id"), str | int)
-    }
-    if not ids:
-        return set()
-    pks = {d.pk for d in devices.values()}
-    rows = Message.objects.filter(device__in=pks, message_id__in=ids)
-    return set(rows.values_list("device_id", "message_id"))
-
-
-def _check(raw: Raw, sender: Device, devices: dict[str, Device], now: datetime):
+def _check(
+    raw: Raw, sender: Device, devices: dict[str, Device], floor: datetime, horizon: datetime
+):
     """The message's device, id, kind and numbered records, or ``Refused``."""
     if raw.value is None:
         raise Refused(QuarantineReason.INVALID_JSON, raw.parse_error)
@@ -190,14 +460,11 @@ def _check(raw: Raw, sender: Device, devices: dict[str, Device], now: datetime):
     device = _check_device(message, sender, devices)
     kind = message["kind"]
     items = message["records"] if "records" in message else [message["record"]]
-    check = validator(kind)
-    horizon = now + timedelta(minutes=settings.CITYLOOP_INGEST_FUTURE_MINUTES)
+    check = fast_check(kind)
     checked = []
     for seq, item in enumerate(items):
-        errors = sorted(check.iter_errors(item), key=lambda e: list(e.path))
-        if errors:
-            where = "/".join(str(p) for p in errors[0].path) or "(record)"
-            raise Refused(QuarantineReason.SCHEMA, f"records[{seq}] {where}: {errors[0].message}")
+        if not check(item):
+            raise Refused(QuarantineReason.SCHEMA, _schema_error(kind, seq, item))
         moment = parse_time(item["time"])
         if moment is None:
             raise Refused(
@@ -205,8 +472,19 @@ def _check(raw: Raw, sender: Device, devices: dict[str, Device], now: datetime):
             )
         if moment > horizon:
             raise Refused(QuarantineReason.FUTURE, f"records[{seq}] time: {item['time']}")
+        if moment < floor:
+            raise Refused(QuarantineReason.PAST, f"records[{seq}] time: {item['time']}")
         checked.append((seq, item, moment))
     return device, str(message["id"]), kind, checked
+
+
+def _schema_error(kind: str, seq: int, item: Any) -> str:
+    """Why the fast check refused ``item``, in ``jsonschema``'s words when it has some."""
+    errors = sorted(validator(kind).iter_errors(item), key=lambda e: list(e.path))
+    if not errors:  # the one rule stricter than the schema (fastcheck)
+        return f"records[{seq}]: a number is not finite or beyond ±2^53"
+    where = "/".join(str(p) for p in errors[0].path) or "(record)"
+    return f"records[{seq}] {where}: {errors[0].message}"
 
 
 def _check_envelope(message: Any) -> None:
@@ -242,27 +520,9 @@ def _check_device(message: dict, sender: Device, devices: dict[str, Device]) -> 
         raise Refused(QuarantineReason.WRONG_TOKEN, code)
     if not device.is_active:
         raise Refused(QuarantineReason.DEVICE_DISABLED, code)
+    if message["kind"] not in KINDS_BY_DEVICE.get(device.kind, ()):
+        raise Refused(QuarantineReason.WRONG_KIND, f"{message['kind']} from {device.kind} {code}")
     return device
-
-
-def _record(
-    device: Device, message_id: str, kind: str, seq: int, item: dict, moment: datetime, now
-) -> Record:
-    weight = item.get("net_kg") if kind == MessageKind.PLANT_INTAKE else item.get("weight_kg")
-    return Record(
-        device=device,
-        message_id=message_id,
-        seq=seq,
-        kind=kind,
-        occurred_at=moment,
-        point_id=device.point_id,
-        waste_type=item.get("bin_type") or item.get("waste_type") or "",
-        weight_kg=weight,
-        is_correct=item.get("is_correct"),
-        card_id=item.get("card", ""),
-        payload=item,
-        received_at=now,
-    )
 
 
 def _quarantined(raw: Raw, sender: Device | None, refused: Refused, now) -> QuarantinedMessage:
@@ -271,12 +531,28 @@ def _quarantined(raw: Raw, sender: Device | None, refused: Refused, now) -> Quar
     return QuarantinedMessage(
         received_at=now,
         sender=sender,
-        device_code=str(code)[:64],
-        message_id=str(message_id)[:64],
+        device_code=_storable(str(code)[:64]),
+        message_id=_storable(str(message_id)[:64]),
         reason=refused.reason,
-        detail=str(refused.detail),
-        raw=raw.text,
+        detail=_storable(str(refused.detail)),
+        raw=_storable(raw_text(raw)),
     )
+
+
+def _storable(text: str) -> str:
+    """``text`` with what no database column takes (NUL, a lone surrogate from a JSON
+    ``\\ud800``) written as escapes, so that the quarantine can always keep the message."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.replace("\x00", "\\u0000")
+
+
+def raw_text(raw: Raw) -> str:
+    """The message as received (an array element: its JSON)."""
+    if raw.text or raw.value is None:
+        return raw.text
+    return json.dumps(raw.value, ensure_ascii=False)
 
 
 def _refusal(raw: Raw, refused: Refused) -> dict:

@@ -9,9 +9,18 @@ function ``ingest.ingest`` and only after the commit acknowledges them (``manual
 order received. A crash between commit and ack means the broker redelivers: the message ids make
 that a duplicate, stored once. A refused message is quarantined and acknowledged like any other.
 
-Memory is bounded twice: the broker sends at most ``receive_maximum`` unacknowledged messages
-(MQTT 5 Receive Maximum, set to twice the batch) and the queue holds as many; when the database
-is slow nothing is acknowledged, so the broker stops sending and keeps the rest in the session.
+Memory is bounded: the broker sends at most ``receive_maximum`` unacknowledged messages
+(MQTT 5 Receive Maximum, set to twice the batch) and the queue holds as many, and at most twice
+``max_batch_bytes`` of payload (a batch ends at ``batch`` messages or ``max_batch_bytes``); when
+the queue is full paho's thread stops reading the socket, and when the database is slow nothing
+is acknowledged, so the broker stops sending and keeps the rest in the session.
+
+A message the database will not take (or that breaks a later step) does not stop the stream:
+``ingest.ingest`` then stores the batch message by message and quarantines that one as
+``failed`` with the error, and the batch is acknowledged. A connection error (the database is
+down or restarting) retries the batch with a growing delay (0.5 s … 16 s, ``DB_RETRIES`` times),
+then the worker exits non-zero without acknowledging it: the broker keeps the batch for the
+worker's session (or another worker of the group) and a supervisor restarts the worker.
 """
 
 from __future__ import annotations
@@ -25,13 +34,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from cityloop.devices import adapters
 from cityloop.devices import ingest as pipeline
 from cityloop.devices.choices import MessageKind, QuarantineReason
 from cityloop.devices.models import Device
@@ -40,6 +50,8 @@ from cityloop.devices.tokens import token_hash
 TOPIC_ROOT = "cityloop"
 DEFAULT_URL = "mqtt://127.0.0.1:1883"
 SESSION_EXPIRY = 24 * 3600  # seconds the broker keeps a stopped worker's queued messages
+MAX_BATCH_BYTES = 4 * 1024 * 1024  # payload bytes per batch (gateway messages are large)
+DB_RETRIES = 6  # a batch is retried 6 times over about 30 s before the worker gives up
 
 
 def shared_topic(group: str, root: str = TOPIC_ROOT) -> str:
@@ -50,6 +62,14 @@ def broker_address(url: str | None = None) -> tuple[str, int]:
     """Host and port from ``url`` or ``CITYLOOP_MQTT_URL`` (``mqtt://host:port``)."""
     parts = urlsplit(url or os.environ.get("CITYLOOP_MQTT_URL") or DEFAULT_URL)
     return parts.hostname or "127.0.0.1", parts.port or 1883
+
+
+def broker_credentials(url: str | None = None) -> tuple[str | None, str | None]:
+    """User name and password of ``mqtt://user:password@host:port`` (a broker that
+    authenticates its clients, as the Alink door requires), else ``(None, None)``."""
+    parts = urlsplit(url or os.environ.get("CITYLOOP_MQTT_URL") or DEFAULT_URL)
+    user, password = parts.username, parts.password
+    return (unquote(user) if user else None), (unquote(password) if password else None)
 
 
 @dataclass
@@ -154,8 +174,20 @@ class Worker:
         progress_every: float = 5.0,
         session_expiry: int = SESSION_EXPIRY,
         root: str = TOPIC_ROOT,
+        alink_root: str | None = None,
+        credentials: tuple[str | None, str | None] = (None, None),
+        max_batch_bytes: int = MAX_BATCH_BYTES,
+        retries: int = DB_RETRIES,
     ) -> None:
+        self.credentials = credentials
+        # A batch ends at ``batch`` messages or ``max_batch_bytes`` of payload, whichever
+        # comes first; the queue holds at most twice either (memory is bounded by both).
+        self.max_batch_bytes, self.queue_bytes_limit = max_batch_bytes, 2 * max_batch_bytes
+        self.queued_bytes = 0
+        self.room = threading.Condition()
+        self.retries = retries
         self.root = root
+        self.alink_root = alink_root  # None: the Alink door is closed (Alink section below)
         self.session_expiry = session_expiry
         self.host, self.port, self.group, self.client_id = host, port, group, client_id
         self.batch, self.max_wait = batch, max_wait_ms / 1000
@@ -174,6 +206,8 @@ class Worker:
             protocol=mqtt.MQTTv5,
             manual_ack=True,
         )
+        if self.credentials[0]:
+            client.username_pw_set(*self.credentials)
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
@@ -186,10 +220,11 @@ class Worker:
             return
         resumed = "resumed" if flags.session_present else "new"
         self.progress(f"mqtt: connected to {self.host}:{self.port} ({resumed} session)")
-        client.subscribe(shared_topic(self.group, self.root), options=mqtt.SubscribeOptions(qos=1))
+        options = mqtt.SubscribeOptions(qos=1)
+        client.subscribe([(topic, options) for topic in self._topics()])
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
-        self.progress(f"mqtt: subscribed to {shared_topic(self.group, self.root)}")
+        self.progress(f"mqtt: subscribed to {' '.join(self._topics())}")
         self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
@@ -202,7 +237,17 @@ class Worker:
             if key == "token":
                 token = value
         received = Received(message.mid, message.qos, message.topic, message.payload, token)
-        # Blocks paho's network thread when full: it stops reading the socket (backpressure).
+        size = len(message.payload)
+        # Blocks paho's network thread when full (in messages or in bytes): it stops reading
+        # the socket, the broker keeps the rest (backpressure).
+        with self.room:
+            while (
+                self.queued_bytes
+                and self.queued_bytes + size > self.queue_bytes_limit
+                and not self.stopping.is_set()
+            ):
+                self.room.wait(0.5)
+            self.queued_bytes += size
         while not self.stopping.is_set():
             try:
                 self.queue.put(received, timeout=0.5)
@@ -250,8 +295,9 @@ class Worker:
 
     def _take(self, wait: bool = True) -> list[Received]:
         batch: list[Received] = []
+        size = 0
         deadline = time.monotonic() + self.max_wait
-        while len(batch) < self.batch:
+        while len(batch) < self.batch and size < self.max_batch_bytes:
             remaining = deadline - time.monotonic()
             if not wait or remaining <= 0 or self.stopping.is_set():
                 try:
@@ -263,17 +309,62 @@ class Worker:
                     batch.append(self.queue.get(timeout=min(remaining, 0.5)))
                 except queue.Empty:
                     continue
+            size += len(batch[-1].payload)
+        if size:
+            with self.room:
+                self.queued_bytes -= size
+                self.room.notify_all()
         return batch
 
     def _store(self, batch: list[Received]) -> None:
-        if not connection.in_atomic_block:  # (a test's transaction is left alone)
-            close_old_connections()
-        outcome = pipeline.ingest(
-            messages=to_raw(batch, self.root)
-        )  # one transaction, committed here
+        """Store ``batch`` in one transaction, then acknowledge it. A message that fails on its
+        own is quarantined as ``failed`` by ``ingest.ingest`` (the rest is stored and all is
+        acknowledged). A database error that remains (the connection's) retries the whole batch
+        after 0.5, 1, 2 … s (``retries`` times), then is raised: the command exits non-zero with
+        nothing of the batch acknowledged, so the broker delivers it again (docs/devices.md,
+        MQTT worker)."""
+        for attempt in range(self.retries + 1):
+            if not connection.in_atomic_block:  # (a test's transaction is left alone)
+                close_old_connections()
+            try:
+                outcome = pipeline.ingest(
+                    messages=(raws := self._to_raw(batch))
+                )  # one transaction, committed here
+                break
+            except DatabaseError as error:
+                if attempt == self.retries or connection.in_atomic_block:
+                    raise
+                delay = 0.5 * 2**attempt
+                self.progress(f"mqtt: database error ({error}); retrying in {delay:g} s")
+                connection.close()
+                if self.stopping.wait(delay):
+                    raise
         for message in batch:
             self.client.ack(message.mid, message.qos)
+        self._alink_replies(batch, raws, outcome)
         self.totals.add(len(batch), outcome)
+
+    # --- Alibaba Cloud Alink property posts (cityloop.devices.adapters; opt-in: --alink) -------
+
+    def _topics(self) -> list[str]:
+        topics = [shared_topic(self.group, self.root)]
+        if self.alink_root is not None:
+            topics.append(adapters.alink_shared_topic(self.group, self.alink_root))
+        return topics
+
+    def _to_raw(self, batch: list[Received]) -> list[pipeline.Raw]:
+        if self.alink_root is None:
+            return to_raw(batch, self.root)
+        return adapters.mixed_to_raw(batch, lambda own: to_raw(own, self.root), self.alink_root)
+
+    def _alink_replies(self, batch: list[Received], raws, outcome: pipeline.Outcome) -> None:
+        """After the commit: ``…/post_reply`` (QoS 0) for each Alink message of the batch."""
+        if self.alink_root is None:
+            return
+        for message, raw, result in zip(batch, raws, outcome.results, strict=True):
+            if adapters.alink_device_name(message.topic, self.alink_root) is not None:
+                reply = adapters.alink_reply(raw, result)
+                self.client.publish(adapters.alink_reply_topic(message.topic), reply, qos=0)
 
 
 def forget_session(host: str, port: int, client_id: str) -> None:

@@ -46,10 +46,11 @@ def device_token_reset(*, device: Device) -> str:
 
 @transaction.atomic
 def device_update(*, device: Device) -> Device:
-    """Save a device's edited registry fields (name, place, gateway, enabled); the token and
-    last-seen time are not touched here."""
+    """Save a device's edited registry fields (name, place, gateway, vendor keys, enabled); the
+    token and last-seen time are not touched here."""
+    if device.vendor_keys is None:  # (a cleared form field)
+        device.vendor_keys = {}
     device.full_clean()
-    device.save(
-        update_fields=["code", "name", "kind", "point", "truck_plate", "gateway", "is_active"]
-    )
+    fields = ["code", "name", "kind", "point", "truck_plate", "gateway", "vendor_keys"]
+    device.save(update_fields=[*fields, "is_active"])
     return device

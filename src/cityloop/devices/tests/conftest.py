@@ -1,4 +1,5 @@
-"""A collection point of the tiny district with a scale, a camera, a gateway and a truck."""
+"""A collection point of the tiny district with a scale, a camera, a fill sensor, a truck and a
+plant weighbridge."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ class Station:
     truck_token: str
     weighbridge: Device
     weighbridge_token: str
+    sensor: Device
+    sensor_token: str
 
 
 @pytest.fixture
@@ -60,8 +63,19 @@ def station(tiny, frozen) -> Station:
     bridge, bridge_token = device_create(
         code="WB-1", kind=DeviceKind.WEIGHBRIDGE, truck_plate="PLANT-1"
     )
+    sensor, sensor_token = device_create(code="FS-1", kind=DeviceKind.FILL_SENSOR, point=point)
     return Station(
-        point, scale, scale_token, camera, camera_token, truck, truck_token, bridge, bridge_token
+        point,
+        scale,
+        scale_token,
+        camera,
+        camera_token,
+        truck,
+        truck_token,
+        bridge,
+        bridge_token,
+        sensor,
+        sensor_token,
     )
 
 

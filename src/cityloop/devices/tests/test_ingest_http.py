@@ -46,21 +46,25 @@ def test_ai_alarm_is_stored(station, post):
 
 def test_fill_level_is_stored(station, post):
     record = {"time": T, "bin_rfid": "BIN-K-1", "bin_type": "kitchen", "level": 0.85}
-    response = post(station.scale_token, [{"id": "f1", "kind": "fill_level", "record": record}])
+    response = post(station.sensor_token, [{"id": "f1", "kind": "fill_level", "record": record}])
 
     assert response.json()["accepted"] == 1
     assert Record.objects.get().payload["level"] == 0.85
 
 
-def test_truck_collection_is_stored(station, post):
+def test_truck_collection_is_stored_at_the_point_of_the_bin_it_emptied(station, post):
     record = {"time": T, "bin_rfid": "BIN-K-1", "weight_kg": 88.5, "sorting_score": 92}
-    message = {"id": "t1", "kind": "truck_collection", "record": record}
+    unknown_bin = {**record, "bin_rfid": "BIN-NOPE"}
+    message = {"id": "t1", "kind": "truck_collection", "records": [record, unknown_bin]}
 
     response = post(station.truck_token, [message])
 
     assert response.json()["accepted"] == 1
-    stored = Record.objects.get()
-    assert (stored.kind, stored.weight_kg, stored.point) == ("truck_collection", 88.5, None)
+    stored = Record.objects.order_by("seq")
+    assert [(r.kind, r.weight_kg, r.point, r.waste_type) for r in stored] == [
+        ("truck_collection", 88.5, station.point, "kitchen"),  # the bin's point and type
+        ("truck_collection", 88.5, None, ""),
+    ]
 
 
 def test_plant_intake_stores_the_net_weight(station, post):

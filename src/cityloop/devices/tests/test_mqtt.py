@@ -113,7 +113,7 @@ def through_mqtt(station, names):
 KINDS = {
     "disposal": ("scale", {"card": "C-1", "bin_type": "kitchen", "weight_kg": 1.5}),
     "ai_alarm": ("camera", {"alarm": "overflow", "confidence": 0.9, "snapshot": "s3://a.jpg"}),
-    "fill_level": ("scale", {"bin_rfid": "BIN-K-1", "bin_type": "kitchen", "level": 0.85}),
+    "fill_level": ("sensor", {"bin_rfid": "BIN-K-1", "bin_type": "kitchen", "level": 0.85}),
     "truck_collection": ("truck", {"bin_rfid": "BIN-K-1", "weight_kg": 88.5, "sorting_score": 9}),
     "plant_intake": (
         "weighbridge",
@@ -134,6 +134,25 @@ def test_each_kind_is_stored_through_mqtt(station, names, through_mqtt, kind):
     assert (totals.accepted, totals.quarantined) == (1, 0), QuarantinedMessage.objects.first()
     stored = Record.objects.get()
     assert (stored.kind, stored.device, stored.message_id) == (kind, device, f"{kind}-1")
+
+
+@pytest.mark.django_db
+def test_a_message_the_database_refuses_is_quarantined_and_the_stream_goes_on(
+    station, names, through_mqtt
+):
+    good = {"id": "ok", "record": {"time": T, "bin_type": "kitchen", "weight_kg": 1.0}}
+    scale = f"{names['root']}/{station.scale.code}/disposal"
+    poison = {**good, "id": "bad\ud800"}  # JSON text can carry a lone surrogate; no column can
+
+    totals = through_mqtt(
+        [(scale, poison, station.scale_token), (scale, good, station.scale_token)]
+    )
+
+    assert (totals.messages, totals.accepted, totals.quarantined) == (2, 1, 1)
+    assert Record.objects.get().message_id == "ok"
+    failed = QuarantinedMessage.objects.get()
+    assert failed.reason == QuarantineReason.FAILED
+    assert failed.detail and "bad" in failed.raw
 
 
 @pytest.mark.django_db
@@ -162,9 +181,9 @@ def test_refused_messages_are_quarantined_with_their_reason_and_the_good_ones_la
             (scale, b"{not json", station.scale_token),
             (scale, {**good, "id": "bad", "record": {"time": T}}, station.scale_token),
             (
-                f"{names['root']}/{station.scale.code}/fill_level",
+                f"{names['root']}/{station.sensor.code}/fill_level",
                 {**good, "id": "k"},
-                station.scale_token,
+                station.sensor_token,
             ),
             (scale, good, station.scale_token),
         ]

@@ -1,0 +1,363 @@
+"""JSON API of §3, from data to action: collection tasks and evidence packages.
+
+Mounted by ``cityloop.api`` under ``/api/tasks/`` and ``/api/evidence/`` with the API's token
+and session authentication. Contractor staff see the tasks of their own unit; district, street
+and community staff those of the points in their area; only some roles may mark a task done or
+cancelled. Evidence packages are for the roles of decision 0027 (household lookup) and the
+sealing roles, within their area (docs/devices.md, From data to action).
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
+
+from cityloop.core.api_errors import ApiError
+from cityloop.devices import evidence
+from cityloop.devices.choices import TaskStatus
+from cityloop.devices.models import CollectionTask, EvidencePackage, Household
+from cityloop.events.api import MappedPage
+from cityloop.org.choices import Role, UnitKind
+from cityloop.org.models import Unit
+
+tasks_router = Router()
+evidence_router = Router()
+
+SEALING_ROLES = (Role.ENFORCEMENT_OFFICER, Role.LEGAL_REVIEWER, Role.ADMINISTRATOR)
+# Who may list and read evidence packages (they quote households' disposals): the roles that
+# may look a household up (decision 0027, web/sorting/access.py HOUSEHOLD_ROLES) and the
+# sealing roles, in a district, street or community unit, within their area.
+EVIDENCE_ROLES = (Role.INSPECTOR, Role.LEADER, *SEALING_ROLES)
+EVIDENCE_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY)
+# Who may mark a collection task done or cancelled, besides administrators and the staff
+# (handlers) of the task's contractor: dispatchers and inspectors of the district or a street.
+TASK_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.STREET)
+TASK_ROLES = (Role.DISPATCHER, Role.INSPECTOR)
+
+
+def _in_area(user, *paths: str) -> Q | None:
+    """None for everything; else rows whose unit at one of ``paths`` is at or below the user's
+    unit (nothing for a user without a unit), as ``org.scoping`` does for one unit field."""
+    if user.sees_everything:
+        return None
+    if user.unit is None:
+        return Q(pk__in=[])
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{path}__startswith": user.unit.path})
+    return condition
+
+
+def may_read_evidence(user) -> bool:
+    if user.is_superuser:
+        return True
+    unit = user.unit
+    return unit is not None and unit.kind in EVIDENCE_UNIT_KINDS and user.has_role(*EVIDENCE_ROLES)
+
+
+def may_verify_whole_chain(user) -> bool:
+    """The whole chain (every package's number and problems) is for those who see every
+    package anyway: superusers and district staff who may read evidence."""
+    return may_read_evidence(user) and user.sees_everything
+
+
+def may_change_task(user, task: CollectionTask) -> bool:
+    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+        return True
+    if task.contractor_id is not None and user.unit_id == task.contractor_id:
+        return user.has_role(Role.HANDLER)
+    unit = user.unit
+    return unit is not None and unit.kind in TASK_UNIT_KINDS and user.has_role(*TASK_ROLES)
+
+
+def _evidence_readers_only(user) -> None:
+    if not may_read_evidence(user):
+        raise ApiError(
+            403,
+            "__all__",
+            _(
+                "Evidence packages are for inspectors, leaders, administrators, enforcement "
+                "officers and legal reviewers of a district, street or community."
+            ),
+            "forbidden",
+        )
+
+
+def tasks_visible_to(user) -> QuerySet[CollectionTask]:
+    rows = CollectionTask.objects.select_related("point", "contractor")
+    condition = _in_area(user, "contractor__path", "point__community__path")
+    return rows if condition is None else rows.filter(condition)
+
+
+def packages_visible_to(user) -> QuerySet[EvidencePackage]:
+    rows = EvidencePackage.objects.select_related("household", "unit", "sealed_by")
+    condition = _in_area(user, "household__community__path", "unit__path")
+    return rows if condition is None else rows.filter(condition)
+
+
+# --- Tasks ------------------------------------------------------------------------------------
+
+
+class TaskOut(Schema):
+    id: int
+    point: str = Field(..., description="collection point code")
+    point_name: str
+    waste_type: str
+    contractor: str | None
+    reason: str
+    level: float | None
+    status: str
+    opened_at: datetime
+    due_at: datetime
+    overdue: bool
+    alarms: int
+    last_alarm_at: datetime
+    done_at: datetime | None
+
+
+def task_out(task: CollectionTask) -> dict:
+    now = timezone.now()
+    return {
+        "id": task.pk,
+        "point": task.point.code,
+        "point_name": task.point.name,
+        "waste_type": task.waste_type,
+        "contractor": task.contractor.display_name if task.contractor else None,
+        "reason": task.reason,
+        "level": task.level,
+        "status": task.status,
+        "opened_at": task.opened_at,
+        "due_at": task.due_at,
+        "overdue": task.status == TaskStatus.OPEN and task.due_at < now,
+        "alarms": task.alarms,
+        "last_alarm_at": task.last_alarm_at,
+        "done_at": task.done_at,
+    }
+
+
+class TaskFilter(Schema):
+    status: Literal["open", "done", "cancelled"] | None = None
+    point: str | None = Field(None, description="collection point code")
+
+
+class TaskStatusIn(Schema):
+    status: Literal["done", "cancelled"] = Field(..., description="done or cancelled")
+
+
+@tasks_router.get("/", response=list[TaskOut], summary="Collection tasks I may see 收运任务")
+@paginate(PageNumberPagination, page_size=50)
+def task_list(request, filters: Query[TaskFilter]):
+    rows = tasks_visible_to(request.user)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.point:
+        rows = rows.filter(point__code=filters.point)
+    return MappedPage(rows.order_by("-opened_at", "-id"), task_out)
+
+
+@tasks_router.post("/{task_id}/status", response=TaskOut, summary="Mark a task done or cancelled")
+def task_status(request, task_id: int, body: TaskStatusIn):
+    """Done (the bins were emptied) or cancelled (a false alarm). Only an open task changes.
+
+    Allowed: handlers of the task's contractor, administrators, and dispatchers and inspectors
+    of the district or a street (within their area); anyone else who sees the task gets 403."""
+    task = tasks_visible_to(request.user).filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    if not may_change_task(request.user, task):
+        raise ApiError(
+            403,
+            "__all__",
+            _(
+                "Only the contractor's staff, administrators, and dispatchers and inspectors of "
+                "the district or a street may mark a task done or cancelled."
+            ),
+            "forbidden",
+        )
+    updated = CollectionTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+        status=body.status,
+        done_at=timezone.now() if body.status == TaskStatus.DONE else None,
+    )
+    if not updated:
+        raise ApiError(
+            409,
+            "status",
+            _("Only an open task can be marked done or cancelled."),
+            "state_forbids",
+        )
+    task.refresh_from_db()
+    return task_out(task)
+
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+
+class PackageOut(Schema):
+    id: int
+    number: str
+    subject: str
+    household: str | None = Field(None, description="household code")
+    unit: str | None = Field(None, description="unit name")
+    period_start: datetime
+    period_end: datetime
+    item_count: int
+    sealed_at: datetime
+    sealed_by: str | None
+    previous_digest: str
+    digest: str
+
+
+class ItemOut(Schema):
+    seq: int
+    record: int | None
+    content: str = Field(..., description="canonical JSON of the sealed record")
+    previous_digest: str
+    digest: str
+
+
+class PackageDetailOut(PackageOut):
+    items: list[ItemOut]
+
+
+class SealIn(Schema):
+    household: str | None = Field(None, description="household code")
+    unit: int | None = Field(None, description="unit id (a social entity, community, street)")
+    start: datetime = Field(
+        ...,
+        description="first moment of the period: an ISO time (local time without an offset) "
+        "or a date (its local midnight)",
+    )
+    end: datetime = Field(
+        ...,
+        description="end of the period, excluded: an ISO time (local time without an offset) "
+        "or a date (its local midnight, so that day is not included)",
+    )
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _aware(cls, value):
+        """Times without an offset are local; a date is its local midnight (end excluded)."""
+        if isinstance(value, str | datetime):
+            try:
+                return evidence.moment(value)
+            except ValueError:
+                raise PydanticCustomError("datetime_parsing", "not an ISO date or time") from None
+        return value
+
+
+class Bilingual(Schema):
+    zh: str
+    en: str
+
+
+class ProblemOut(Schema):
+    package: str
+    item: int | None = Field(..., description="the item's position; null: the package itself")
+    what: str = Field(..., description="code: package_chain, item_digest, record_changed, …")
+    label: Bilingual = Field(..., description="what the problem means")
+    data: dict = Field(..., description="the facts: digests, counts, changed values")
+
+
+class VerifyOut(Schema):
+    ok: bool
+    packages: int
+    items: int
+    head: str = Field(..., description="digest of the last package: publish it to anchor")
+    problems: list[ProblemOut]
+
+
+def package_out(package: EvidencePackage) -> dict:
+    return {
+        "id": package.pk,
+        "number": package.number,
+        "subject": package.subject,
+        "household": package.household.code if package.household else None,
+        "unit": package.unit.display_name if package.unit else None,
+        "period_start": package.period_start,
+        "period_end": package.period_end,
+        "item_count": package.item_count,
+        "sealed_at": package.sealed_at,
+        "sealed_by": str(package.sealed_by) if package.sealed_by else None,
+        "previous_digest": package.previous_digest,
+        "digest": package.digest,
+    }
+
+
+@evidence_router.get("/", response=list[PackageOut], summary="Evidence packages 证据包")
+@paginate(PageNumberPagination, page_size=50)
+def package_list(request):
+    """The packages of the user's area, for the roles that may read evidence (else 403)."""
+    _evidence_readers_only(request.user)
+    return MappedPage(packages_visible_to(request.user).order_by("-pk"), package_out)
+
+
+@evidence_router.post("/", response={201: PackageOut}, summary="Seal an evidence package 封存")
+def package_seal(request, body: SealIn):
+    """Seal the incidents of a household or unit over a period as the next package."""
+    user = request.user
+    if not (user.is_superuser or user.has_role(*SEALING_ROLES)):
+        raise ApiError(403, "__all__", _("Your role cannot seal evidence."), "forbidden")
+    household = unit = None
+    if body.household:
+        household = Household.objects.filter(code=body.household).first()
+        area = _in_area(user, "community__path")
+        if household is not None and area is not None:
+            household = Household.objects.filter(area, pk=household.pk).first()
+        if household is None:
+            raise ApiError(422, "household", _("No household has this code."), "not_found")
+    if body.unit is not None:
+        unit = Unit.objects.visible_to(user).filter(pk=body.unit).first()
+        if unit is None:
+            raise ApiError(422, "unit", _("No unit has this id."), "not_found")
+    package = evidence.seal_package(
+        household=household, unit=unit, start=body.start, end=body.end, by=user
+    )
+    return Status(201, package_out(packages_visible_to(user).get(pk=package.pk)))
+
+
+@evidence_router.get("/verify", response=VerifyOut, summary="Verify the evidence chain")
+def chain_verify(request):
+    """Recompute the packages' and items' digests and compare each item with its record.
+
+    District staff who may read evidence (and superusers) check the whole chain; the others
+    check the packages of their area, each still against the package before it."""
+    user = request.user
+    _evidence_readers_only(user)
+    if may_verify_whole_chain(user):
+        return evidence.verify().as_json()
+    return evidence.verify(packages=packages_visible_to(user)).as_json()
+
+
+@evidence_router.get("/{number}", response=PackageDetailOut, summary="One evidence package")
+def package_detail(request, number: str):
+    _evidence_readers_only(request.user)
+    package = packages_visible_to(request.user).filter(number=number).first()
+    if package is None:
+        raise Http404
+    items = [
+        {
+            "seq": i.seq,
+            "record": i.record_id,
+            "content": i.content,
+            "previous_digest": i.previous_digest,
+            "digest": i.digest,
+        }
+        for i in package.items.order_by("seq")
+    ]
+    return {**package_out(package), "items": items}
+
+
+@evidence_router.get("/{number}/verify", response=VerifyOut, summary="Verify one package")
+def package_verify(request, number: str):
+    _evidence_readers_only(request.user)
+    package = packages_visible_to(request.user).filter(number=number).first()
+    if package is None:
+        raise Http404
+    return evidence.verify(packages=[package]).as_json()

@@ -1,0 +1,451 @@
+"""Roll-ups of §4, kept up to date as records are stored (called by ``ingest.ingest`` inside its
+transaction with the records stored for the first time), and rebuilt from records on demand.
+
+``apply`` is set-based: the batch is summed in Python (dicts keyed by point/day/type,
+household/day, …) and written with a handful of ``executemany`` upserts
+(``INSERT … ON CONFLICT … DO UPDATE SET n = table.n + excluded.n``, the same SQL on SQLite and
+PostgreSQL), rows in key order so that concurrent workers on PostgreSQL lock them in the same
+order and cannot deadlock. Distinct households per community and day (or month) are counted by
+inserting ``(household, day)`` with ``ON CONFLICT DO NOTHING RETURNING``: only the rows the
+database really inserted add to ``CommunityDay``/``CommunityMonth``, so two workers that see the
+same household at once still count it once.
+
+``rebuild`` recomputes a period (widened to whole months) with SQL ``GROUP BY`` over ``Record``,
+independently of ``apply``; tests prove both give the same roll-ups (docs/indicators.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from cityloop.devices.choices import MessageKind
+from cityloop.devices.models import (
+    CollectionPoint,
+    CommunityDay,
+    CommunityMonth,
+    DeviceDay,
+    Household,
+    HouseholdDay,
+    HouseholdMonth,
+    Message,
+    PlantDay,
+    PointDay,
+    QuarantinedMessage,
+    Record,
+    StreetDay,
+)
+from cityloop.org.models import Unit
+
+POINT_SUMS = (
+    "disposals",
+    "judged",
+    "correct",
+    "disposed_kg",
+    "collections",
+    "collected_kg",
+    "alarms",
+)
+POINT_KINDS = (MessageKind.DISPOSAL, MessageKind.TRUCK_COLLECTION, MessageKind.AI_ALARM)
+
+
+def apply(stored: list, *, devices: Iterable[int], now: datetime) -> None:
+    """Add ``stored`` to PointDay/PlantDay/HouseholdDay/HouseholdMonth/CommunityDay/
+    CommunityMonth and mark ``devices`` seen today (local day of ``now``) in DeviceDay."""
+    points: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0.0, 0, 0.0, 0])
+    plants: dict[tuple, list] = defaultdict(lambda: [0, 0.0])
+    household_days: set[tuple[int, date]] = set()
+    for s in stored:
+        kind = s.kind
+        if kind == MessageKind.DISPOSAL:
+            if s.household_id is not None:
+                household_days.add((s.household_id, s.day))
+            if s.point_id is None:
+                continue
+            row = points[(s.point_id, s.day, s.waste_type)]
+            row[0] += 1
+            if s.is_correct is not None:
+                row[1] += 1
+                row[2] += s.is_correct is True
+            row[3] += s.weight_kg or 0.0
+        elif kind == MessageKind.TRUCK_COLLECTION:
+            if s.point_id is None:
+                continue
+            row = points[(s.point_id, s.day, s.waste_type)]
+            row[4] += 1
+            row[5] += s.weight_kg or 0.0
+        elif kind == MessageKind.AI_ALARM:
+            if s.point_id is None:
+                continue
+            points[(s.point_id, s.day, s.waste_type)][6] += 1
+        elif kind == MessageKind.PLANT_INTAKE:
+            row = plants[(s.day, s.waste_type)]
+            row[0] += 1
+            row[1] += s.weight_kg or 0.0
+    with connection.cursor() as cursor:
+        if points:
+            _add_point_days(cursor, points)
+        if plants:
+            _add_plant_days(cursor, plants)
+        if household_days:
+            _add_households(cursor, household_days)
+        today = timezone.localtime(now).date()
+        seen = sorted(set(devices))
+        if seen:
+            _upsert(cursor, DeviceDay, ["device_id", "day"], [], [(d, today) for d in seen])
+
+
+def _units_of_points(point_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """point → (community, street), one query."""
+    rows = CollectionPoint.objects.filter(pk__in=list(point_ids)).values_list(
+        "pk", "community_id", "community__parent_id"
+    )
+    return {pk: (community, street) for pk, community, street in rows}
+
+
+def _add_point_days(cursor, points: dict[tuple, list]) -> None:
+    units = _units_of_points({point for point, _day, _type in points})
+    rows = []
+    for key in sorted(points):
+        point, day, waste_type = key
+        if point not in units:  # a point deleted since the record came in
+            continue
+        community, street = units[point]
+        rows.append((point, community, street, day, waste_type, *points[key]))
+    _upsert(
+        cursor,
+        PointDay,
+        ["point_id", "community_id", "street_id", "day", "waste_type"],
+        list(POINT_SUMS),
+        rows,
+        conflict=["point_id", "day", "waste_type"],
+    )
+    streets: dict[tuple, list] = {}
+    for _point, _community, street, day, waste_type, *sums in rows:
+        total = streets.setdefault((day, street, waste_type), [0] * len(POINT_SUMS))
+        for i, value in enumerate(sums):
+            total[i] += value
+    _upsert(
+        cursor,
+        StreetDay,
+        ["day", "street_id", "waste_type"],
+        list(POINT_SUMS),
+        [(*key, *streets[key]) for key in sorted(streets)],
+    )
+
+
+def _add_plant_days(cursor, plants: dict[tuple, list]) -> None:
+    rows = [(day, waste_type, *plants[(day, waste_type)]) for day, waste_type in sorted(plants)]
+    _upsert(cursor, PlantDay, ["day", "waste_type"], ["intakes", "treated_kg"], rows)
+
+
+# Per process: (household, day) and (household, month) pairs known to be stored, added only
+# once the transaction that stored them has committed (a rolled-back batch teaches nothing). A
+# household that disposes again the same day then costs no database work. Recent keys only.
+_KNOWN_DAYS: dict[date, set[int]] = {}
+_KNOWN_MONTHS: dict[date, set[int]] = {}
+_KNOWN_KEYS = 3  # days or months kept: today, yesterday, the day before (bounded memory)
+
+
+def _unknown(pairs, known: dict[date, set[int]]) -> list[tuple[int, date]]:
+    return sorted(p for p in pairs if p[0] not in known.get(p[1], ()))
+
+
+def _remember(days: list[tuple[int, date]], months: list[tuple[int, date]]) -> None:
+    for pairs, known in ((days, _KNOWN_DAYS), (months, _KNOWN_MONTHS)):
+        for household, when in pairs:
+            known.setdefault(when, set()).add(household)
+        for stale in sorted(known)[:-_KNOWN_KEYS]:
+            del known[stale]
+
+
+def forget() -> None:
+    """Drop the per-process memory of stored households (when roll-ups are deleted)."""
+    _KNOWN_DAYS.clear()
+    _KNOWN_MONTHS.clear()
+
+
+def _add_households(cursor, household_days: set[tuple[int, date]]) -> None:
+    """Insert the (household, day) and (household, month) pairs; those really inserted add one
+    household to their community's day and month."""
+    days = _unknown(household_days, _KNOWN_DAYS)
+    months = _unknown({(h, day.replace(day=1)) for h, day in household_days}, _KNOWN_MONTHS)
+    new_days = _insert_returning(cursor, HouseholdDay, "day", days)
+    new_months = _insert_returning(cursor, HouseholdMonth, "month", months)
+    if days or months:
+        transaction.on_commit(lambda: _remember(days, months), using=connection.alias)
+    if not new_days and not new_months:
+        return
+    homes = _homes({h for h, _d in new_days} | {h for h, _m in new_months})
+    for model, column, pairs in (
+        (CommunityDay, "day", new_days),
+        (CommunityMonth, "month", new_months),
+    ):
+        counts: dict[tuple, int] = defaultdict(int)
+        for household, when in pairs:
+            if household in homes:
+                counts[(*homes[household], when)] += 1
+        rows = [(c, s, when, counts[(c, s, when)]) for c, s, when in sorted(counts)]
+        _upsert(
+            cursor,
+            model,
+            ["community_id", "street_id", column],
+            ["households"],
+            rows,
+            conflict=["community_id", column],
+        )
+
+
+def _homes(households: set[int]) -> dict[int, tuple[int, int]]:
+    """household → (community, street), one query with the ids as one parameter."""
+    home = connection.ops.quote_name(Household._meta.db_table)
+    unit = connection.ops.quote_name(Unit._meta.db_table)
+    ids = sorted(households)
+    if connection.vendor == "postgresql":
+        where, param = "h.id = ANY(%s)", ids
+    else:
+        where, param = "h.id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+    sql = f"SELECT h.id, h.community_id, u.parent_id FROM {home} h JOIN {unit} u ON u.id = h.community_id WHERE {where}"  # noqa: S608, E501
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param])
+        return {pk: (community, street) for pk, community, street in cursor.fetchall()}
+
+
+def _upsert(cursor, model, keys: list[str], sums: list[str], rows: list[tuple], conflict=None):
+    """``INSERT … ON CONFLICT (conflict) DO UPDATE SET s = t.s + excluded.s`` (or DO NOTHING)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = keys + sums
+    conflict = conflict or keys
+    action = (
+        "DO UPDATE SET " + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in sums)
+        if sums
+        else "DO NOTHING"
+    )
+    values = ", ".join(["%s"] * len(columns))
+    target = ", ".join(conflict)
+    # Table and column names come from our models, values are parameters.
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) ON CONFLICT ({target}) {action}"  # noqa: S608, E501
+    cursor.executemany(sql, [_adapt(row) for row in rows])
+
+
+def _insert_returning(cursor, model, column: str, pairs: list[tuple[int, date]]) -> list[tuple]:
+    """Insert ``(household, <column>)`` pairs, ignoring those already there; return the pairs
+    the database inserted. The pairs travel as one parameter (PostgreSQL arrays, SQLite JSON):
+    a statement with tens of thousands of placeholders costs more to parse than to run."""
+    if not pairs:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = f"household_id, {column}"
+    if connection.vendor == "postgresql":
+        source, params = (
+            "SELECT * FROM unnest(%s::bigint[], %s::date[])",
+            [
+                [h for h, _d in pairs],
+                [d for _h, d in pairs],
+            ],
+        )
+    else:
+        source = "SELECT value ->> 0, value ->> 1 FROM json_each(%s) WHERE true"
+        params = [json.dumps([(h, d.isoformat()) for h, d in pairs])]
+    sql = f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({columns}) DO NOTHING RETURNING {columns}"  # noqa: E501
+    cursor.execute(sql, params)
+    return [(household, _as_date(when)) for household, when in cursor.fetchall()]
+
+
+def _adapt(row: tuple) -> tuple:
+    return tuple(connection.ops.adapt_datefield_value(v) if isinstance(v, date) else v for v in row)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rebuild from records.
+
+
+@dataclass
+class Rebuilt:
+    start: date
+    end: date
+    records: int = 0
+    point_days: int = 0
+    plant_days: int = 0
+    household_days: int = 0
+    household_months: int = 0
+    community_days: int = 0
+    community_months: int = 0
+    device_days_added: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.start}..{self.end}: {self.records:,} records → {self.point_days:,} point-days, "
+            f"{self.plant_days:,} plant-days, {self.household_days:,} household-days, "
+            f"{self.household_months:,} household-months, {self.community_days:,} "
+            f"community-days, {self.community_months:,} community-months, "
+            f"{self.device_days_added:,} device-days added"
+        )
+
+
+def month_span(start: date, end: date) -> tuple[date, date]:
+    """``start``..``end`` widened to whole months."""
+    first = start.replace(day=1)
+    following = (end.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+@transaction.atomic
+def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] | None = None):
+    """Recompute the roll-ups of ``start_day``..``end_day`` (widened to whole months) from the
+    records; returns a ``Rebuilt`` summary. DeviceDay is only added to: a day on which a device
+    sent nothing but replays leaves no trace to rebuild it from."""
+    say = progress or (lambda _line: None)
+    forget()
+    start, end = month_span(start_day, end_day)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    summary = Rebuilt(start, end)
+    in_period = Q(occurred_at__gte=since, occurred_at__lt=until)
+    local_day = TruncDate("occurred_at", tzinfo=zone)
+
+    for model in (PointDay, StreetDay, PlantDay, HouseholdDay, CommunityDay):
+        model.objects.filter(day__range=(start, end)).delete()
+    for model in (HouseholdMonth, CommunityMonth):
+        model.objects.filter(month__range=(start, end)).delete()
+    summary.records = Record.objects.filter(in_period).count()
+    say(f"cleared {start}..{end}; {summary.records:,} records to roll up")
+
+    disposal = Q(kind=MessageKind.DISPOSAL)
+    truck = Q(kind=MessageKind.TRUCK_COLLECTION)
+    rows = (
+        Record.objects.filter(in_period, kind__in=POINT_KINDS, point__isnull=False)
+        .annotate(local_day=local_day)
+        .values(
+            "point_id",
+            "point__community_id",
+            "point__community__parent_id",
+            "local_day",
+            "waste_type",
+        )
+        .annotate(
+            disposals=Count("pk", filter=disposal),
+            judged=Count("pk", filter=disposal & Q(is_correct__isnull=False)),
+            correct=Count("pk", filter=disposal & Q(is_correct=True)),
+            disposed_kg=Sum("weight_kg", filter=disposal, default=0.0),
+            collections=Count("pk", filter=truck),
+            collected_kg=Sum("weight_kg", filter=truck, default=0.0),
+            alarms=Count("pk", filter=Q(kind=MessageKind.AI_ALARM)),
+        )
+    )
+    point_days = [
+        PointDay(
+            point_id=r["point_id"],
+            community_id=r["point__community_id"],
+            street_id=r["point__community__parent_id"],
+            day=r["local_day"],
+            waste_type=r["waste_type"],
+            **{name: r[name] for name in POINT_SUMS},
+        )
+        for r in rows.iterator()
+    ]
+    PointDay.objects.bulk_create(point_days, batch_size=2_000)
+    summary.point_days = len(point_days)
+    street_days = (
+        PointDay.objects.filter(day__range=(start, end))
+        .values("day", "street_id", "waste_type")
+        .annotate(**{name: Sum(name) for name in POINT_SUMS})
+        .order_by()
+    )
+    StreetDay.objects.bulk_create(
+        (StreetDay(**row) for row in street_days.iterator()), batch_size=2_000
+    )
+    say(f"point-days: {summary.point_days:,}")
+
+    plant = (
+        Record.objects.filter(in_period, kind=MessageKind.PLANT_INTAKE)
+        .annotate(local_day=local_day)
+        .values("local_day", "waste_type")
+        .annotate(intakes=Count("pk"), treated_kg=Sum("weight_kg", default=0.0))
+    )
+    plant_days = [
+        PlantDay(
+            day=r["local_day"],
+            waste_type=r["waste_type"],
+            intakes=r["intakes"],
+            treated_kg=r["treated_kg"],
+        )
+        for r in plant
+    ]
+    PlantDay.objects.bulk_create(plant_days)
+    summary.plant_days = len(plant_days)
+
+    pairs = (
+        Record.objects.filter(in_period, disposal, household__isnull=False)
+        .annotate(local_day=local_day)
+        .values_list("household_id", "local_day")
+        .distinct()
+    )
+    household_days = [HouseholdDay(household_id=h, day=d) for h, d in pairs.iterator()]
+    HouseholdDay.objects.bulk_create(household_days, batch_size=5_000)
+    summary.household_days = len(household_days)
+    months = {(h.household_id, h.day.replace(day=1)) for h in household_days}
+    HouseholdMonth.objects.bulk_create(
+        [HouseholdMonth(household_id=h, month=m) for h, m in sorted(months)], batch_size=5_000
+    )
+    summary.household_months = len(months)
+    say(f"household-days: {summary.household_days:,}, household-months: {len(months):,}")
+
+    homes = dict(
+        (pk, (c, s))
+        for pk, c, s in Household.objects.filter(
+            pk__in=HouseholdMonth.objects.filter(month__range=(start, end)).values("household_id")
+        ).values_list("pk", "community_id", "community__parent_id")
+    )
+    for model, column, source in (
+        (CommunityDay, "day", [(h.household_id, h.day) for h in household_days]),
+        (CommunityMonth, "month", sorted(months)),
+    ):
+        counts: dict[tuple, int] = defaultdict(int)
+        for household, when in source:
+            if household in homes:
+                counts[(*homes[household], when)] += 1
+        model.objects.bulk_create(
+            [
+                model(community_id=c, street_id=s, households=n, **{column: when})
+                for (c, s, when), n in sorted(counts.items())
+            ],
+            batch_size=5_000,
+        )
+        setattr(summary, f"community_{column}s", len(counts))
+
+    received = Q(received_at__gte=since, received_at__lt=until)
+    seen: set[tuple[int, date]] = set()
+    for model, column in ((Message, "device_id"), (QuarantinedMessage, "sender_id")):
+        seen |= set(
+            model.objects.filter(received, **{f"{column}__isnull": False})
+            .annotate(local_day=TruncDate("received_at", tzinfo=zone))
+            .values_list(column, "local_day")
+            .distinct()
+        )
+    before = DeviceDay.objects.filter(day__range=(start, end)).count()
+    DeviceDay.objects.bulk_create(
+        [DeviceDay(device_id=d, day=day) for d, day in sorted(seen)],
+        batch_size=5_000,
+        ignore_conflicts=True,
+    )
+    summary.device_days_added = DeviceDay.objects.filter(day__range=(start, end)).count() - before
+    say(summary.line())
+    return summary
