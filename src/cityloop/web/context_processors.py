@@ -18,17 +18,22 @@ NAV = [
     ("/tasks/", _("My tasks"), {Role.HANDLER}),
     ("/inspect/", _("Inspection"), {Role.INSPECTOR}),
     ("/cases/", _("Cases"), ALL_STAFF),
+    ("/sorting/", _("Garbage sorting"), "may_see_sorting"),  # by unit kind: web.sorting.access
 ]
 
 
 def nav_links(user, path: str = "") -> list[dict]:
     if not user.is_authenticated:
         return []
+    from cityloop.web.sorting import access
+
     roles = set() if user.is_superuser else set(user.roles)
     return [
         {"url": url, "label": label, "active": path.startswith(url)}
         for url, label, allowed in NAV
-        if allowed is ALL_STAFF or user.is_superuser or roles & allowed
+        if allowed is ALL_STAFF
+        or user.is_superuser
+        or (getattr(access, allowed)(user) if isinstance(allowed, str) else roles & allowed)
     ]
 
 

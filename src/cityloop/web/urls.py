@@ -7,5 +7,6 @@ app_name = "web"
 urlpatterns = [
     path("", include("cityloop.web.urls_centre")),
     path("", include("cityloop.web.urls_staff")),
+    path("", include("cityloop.web.urls_sorting")),
     path("", include("cityloop.web.urls_public")),
 ]

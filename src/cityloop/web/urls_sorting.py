@@ -1,0 +1,14 @@
+"""URLs of the garbage-sorting pages 垃圾分类 (included by cityloop.web.urls)."""
+
+from django.urls import path
+
+from cityloop.web.views import sorting
+
+urlpatterns = [
+    path("sorting/", sorting.sorting_dashboard, name="sorting"),
+    path("sorting/panels/figures/", sorting.sorting_panel, name="sorting_panel"),
+    path("sorting/data/points/", sorting.data_points, name="sorting_data_points"),
+    path("sorting/data/charts/", sorting.data_charts, name="sorting_data_charts"),
+    path("sorting/points/<str:code>/", sorting.point_page, name="sorting_point"),
+    path("sorting/households/", sorting.household_lookup, name="sorting_households"),
+]
