@@ -21,6 +21,13 @@ from cityloop.demo.history import (
     generate_history,
     history_exists,
 )
+from cityloop.demo.sorting import (
+    DEFAULT_HOUSEHOLDS,
+    DEFAULT_RAW_DAYS,
+    delete_sorting,
+    generate_sorting,
+    sorting_exists,
+)
 from cityloop.org.models import User
 
 
@@ -33,8 +40,8 @@ def _day(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Build the demo district (Luohu) and a year of its cases. "
-        "生成演示辖区（罗湖区）及一年的案卷。"
+        "Build the demo district (Luohu), a year of its cases and of its garbage sorting. "
+        "生成演示辖区（罗湖区）及一年的案卷和垃圾分类数据。"
     )
 
     def add_arguments(self, parser):
@@ -59,16 +66,36 @@ class Command(BaseCommand):
             help="cases in all (default: the yearly mix, about 95,000 a year, scaled to --days)",
         )
         parser.add_argument(
-            "--no-history", action="store_true", help="build the district only, without cases"
+            "--no-history",
+            action="store_true",
+            help="build the district only, without cases or garbage-sorting data",
+        )
+        parser.add_argument(
+            "--no-sorting", action="store_true", help="no garbage-sorting registries and year"
+        )
+        parser.add_argument(
+            "--households",
+            type=int,
+            default=DEFAULT_HOUSEHOLDS,
+            help=f"registered households in all (default {DEFAULT_HOUSEHOLDS:,})",
+        )
+        parser.add_argument(
+            "--raw-days",
+            type=int,
+            default=DEFAULT_RAW_DAYS,
+            help=f"last days sent through the ingestion pipeline (default {DEFAULT_RAW_DAYS})",
         )
 
     def handle(self, *args, seed: int, reset: bool, no_history: bool, **options):
         if options["days"] < 1 or (options["cases"] is not None and options["cases"] < 0):
             raise CommandError("--days must be at least 1 and --cases not negative")
+        if options["households"] < 1 or options["raw_days"] < 0:
+            raise CommandError("--households must be at least 1 and --raw-days not negative")
         progress = Progress(self.stdout)
         lines = []
         if reset:
-            progress.stage("deleting the existing cases and district")
+            progress.stage("deleting the existing sorting data, cases and district")
+            delete_sorting()
             delete_history()
             delete_demo()
         if demo_exists():
@@ -78,6 +105,8 @@ class Command(BaseCommand):
             lines.append(f"{summary.line()} in {progress.elapsed():.1f} s (seed {seed})")
         if not no_history:
             lines += self._history(seed, progress, options)
+            if not options["no_sorting"]:
+                lines += self._sorting(seed, progress, options)
         self._logins()
         for line in lines:
             self.stdout.write(line)
@@ -96,6 +125,22 @@ class Command(BaseCommand):
         except HistoryUnavailable as exc:
             self.stderr.write(f"demo history skipped: {exc}")
             return []
+        return [summary.line()]
+
+    def _sorting(self, seed: int, progress: Progress, options) -> list[str]:
+        """After the cases: the raw days' camera alarms open cases of their own."""
+        if sorting_exists():
+            return ["demo sorting: already loaded (use --reset to start again)"]
+        summary = generate_sorting(
+            seed=seed,
+            until=options["until"],
+            days=options["days"],
+            households=options["households"],
+            raw_days=options["raw_days"],
+            progress=progress,
+        )
+        if summary.skipped_raw:
+            self.stderr.write(f"demo sorting: raw days skipped: {summary.skipped_raw}")
         return [summary.line()]
 
     def _logins(self) -> None:
