@@ -79,6 +79,7 @@ class Received:
     topic: str
     payload: bytes
     token: str | None
+    connection: int = 0  # which connection delivered it (``Worker.connection``)
 
 
 @dataclass
@@ -196,6 +197,7 @@ class Worker:
         self.queue: queue.Queue[Received] = queue.Queue(maxsize=self.limit)
         self.stopping = threading.Event()
         self.subscribed = threading.Event()
+        self.connection = 0  # counts connections: packet ids are only valid on their own
         self.totals = Totals()
         self.client = self._client()
 
@@ -218,6 +220,9 @@ class Worker:
         if reason_code.is_failure:
             self.progress(f"mqtt: connection refused: {reason_code}")
             return
+        # Packet ids belong to one connection: what an earlier one delivered is not
+        # acknowledged on this one (the broker sends it again; see ``_store``).
+        self.connection += 1
         resumed = "resumed" if flags.session_present else "new"
         self.progress(f"mqtt: connected to {self.host}:{self.port} ({resumed} session)")
         options = mqtt.SubscribeOptions(qos=1)
@@ -236,7 +241,9 @@ class Worker:
         for key, value in getattr(message.properties, "UserProperty", None) or []:
             if key == "token":
                 token = value
-        received = Received(message.mid, message.qos, message.topic, message.payload, token)
+        received = Received(
+            message.mid, message.qos, message.topic, message.payload, token, self.connection
+        )
         size = len(message.payload)
         # Blocks paho's network thread when full (in messages or in bytes): it stops reading
         # the socket, the broker keeps the rest (backpressure).
@@ -340,7 +347,13 @@ class Worker:
                 if self.stopping.wait(delay):
                     raise
         for message in batch:
-            self.client.ack(message.mid, message.qos)
+            # A message of an earlier connection is stored but not acknowledged: after a
+            # reconnection the broker resends unacknowledged messages under their packet id and
+            # may give an acknowledged id to another message, so acknowledging the stale copy
+            # could acknowledge a message not yet stored. The resent copy is a duplicate,
+            # acknowledged when its batch is stored.
+            if message.connection == self.connection:
+                self.client.ack(message.mid, message.qos)
         self._alink_replies(batch, raws, outcome)
         self.totals.add(len(batch), outcome)
 

@@ -116,3 +116,27 @@ def test_a_worker_that_gives_up_leaves_its_batch_to_the_broker(station, names, m
     assert sorted(Message.objects.values_list("message_id", flat=True)) == [
         f"b{i}" for i in range(5)
     ]
+
+
+@pytest.mark.django_db
+def test_a_message_of_an_earlier_connection_is_stored_but_not_acknowledged(station):
+    """Packet ids are valid on their own connection only: after a reconnection the broker
+    resends what was not acknowledged and may reuse the ids of what was, so a message queued
+    before the reconnection must not be acknowledged on the new one (its resent copy is)."""
+    worker = door.Worker(host="127.0.0.1", port=1, group="g", client_id="c", progress=str)
+    acked = []
+    worker.client.ack = lambda mid, qos: acked.append(mid)
+    worker.connection = 2  # reconnected once since the first message arrived
+    topic = f"{door.TOPIC_ROOT}/{station.scale.code}/disposal"
+    token = station.scale_token
+
+    def received(mid: int, message_id: str, connection: int) -> door.Received:
+        payload = json.dumps({"id": message_id, "record": RECORD}).encode()
+        return door.Received(mid, 1, topic, payload, token, connection)
+
+    worker._store([received(7, "old", 1), received(7, "new", 2)])
+
+    assert acked == [7]  # once: for the message of the current connection
+    assert set(Message.objects.values_list("message_id", flat=True)) == {"old", "new"}
+    worker._store([received(9, "old", 2)])  # the broker's resent copy
+    assert acked == [7, 9] and Message.objects.filter(message_id="old").count() == 1
