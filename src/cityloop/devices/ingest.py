@@ -291,7 +291,7 @@ def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
         QuarantinedMessage.objects.bulk_create(quarantine, batch_size=BATCH)
         if active:
             Device.objects.filter(pk__in=active).update(last_seen_at=now)
-        zone = timezone.get_current_timezone()
+        zone = timezone.get_default_timezone()  # the local day is the district's
         stored = [_stored(r, zone) for r in records]
         rollups.apply(stored, devices=active, now=now)
         reactions.react(stored, now=now)
