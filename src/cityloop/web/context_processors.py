@@ -19,6 +19,7 @@ NAV = [
     ("/inspect/", _("Inspection"), {Role.INSPECTOR}),
     ("/cases/", _("Cases"), ALL_STAFF),
     ("/sorting/", _("Garbage sorting"), "may_see_sorting"),  # by unit kind: web.sorting.access
+    ("/sorting/tasks/", _("Collection tasks"), "may_see_tasks"),  # any task visible
 ]
 
 

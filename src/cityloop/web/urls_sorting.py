@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cityloop.web.views import sorting
+from cityloop.web.views import sorting, sorting_tasks
 
 urlpatterns = [
     path("sorting/", sorting.sorting_dashboard, name="sorting"),
@@ -10,5 +10,11 @@ urlpatterns = [
     path("sorting/data/points/", sorting.data_points, name="sorting_data_points"),
     path("sorting/data/charts/", sorting.data_charts, name="sorting_data_charts"),
     path("sorting/points/<str:code>/", sorting.point_page, name="sorting_point"),
+    path("sorting/tasks/", sorting_tasks.task_list, name="sorting_tasks"),
+    path(
+        "sorting/tasks/<int:task_id>/status/",
+        sorting_tasks.task_status,
+        name="sorting_task_status",
+    ),
     path("sorting/households/", sorting.household_lookup, name="sorting_households"),
 ]

@@ -61,3 +61,10 @@ def visible_points(user) -> QuerySet[CollectionPoint]:
 
 def visible_households(user) -> QuerySet[Household]:
     return Household.objects.filter(community__in=Unit.objects.visible_to(user))
+
+
+def may_see_tasks(user) -> bool:
+    """The collection-tasks page in the navigation: whoever sees at least one task."""
+    from cityloop.devices.api import tasks_visible_to
+
+    return user.is_authenticated and tasks_visible_to(user).exists()

@@ -1,0 +1,138 @@
+"""The collection-tasks page /sorting/tasks/ (issue 5 §3): scoped lists, done/cancel buttons
+for those the API's rules allow, 404 for another contractor's task, 403 for read-only roles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cityloop.devices.choices import PointKind, TaskReason, TaskStatus
+from cityloop.devices.models import CollectionPoint, CollectionTask
+from cityloop.geo.models import Grid
+from cityloop.org.choices import EntityKind, Role, UnitKind
+from cityloop.org.services import unit_create, user_create
+
+
+def _task(tiny, community_code, point_code, contractor_name, due_in_hours):
+    community = tiny.communities[community_code]
+    contractor = unit_create(
+        kind=UnitKind.SOCIAL_ENTITY,
+        name=contractor_name,
+        entity_kind=EntityKind.SANITATION_CONTRACTOR,
+        parent=community,
+    )
+    point = CollectionPoint.objects.create(
+        code=point_code,
+        name=f"{point_code} 垃圾厢房",
+        kind=PointKind.MULTI_SORT_ROOM,
+        community=community,
+        grid=Grid.objects.filter(code__startswith=community_code).order_by("code").first(),
+        contractor=contractor,
+        lon=114.1,
+        lat=22.55,
+    )
+    now = timezone.now()
+    task = CollectionTask.objects.create(
+        point=point,
+        waste_type="kitchen",
+        contractor=contractor,
+        reason=TaskReason.choices[0][0],
+        level=0.9,
+        opened_at=now - timedelta(hours=3),
+        due_at=now + timedelta(hours=due_in_hours),
+        last_alarm_at=now,
+    )
+    handler = user_create(
+        username=f"handler{point_code[-3:]}",
+        password="x-Pass-1234",
+        unit=contractor,
+        roles=[Role.HANDLER],
+    )
+    return task, handler
+
+
+@pytest.fixture
+def world(tiny):
+    mine, my_handler = _task(tiny, "440303001001", "P-001", "城环环卫公司", due_in_hours=-1)
+    theirs, their_handler = _task(tiny, "440303002001", "P-002", "南区环卫公司", due_in_hours=2)
+    return mine, my_handler, theirs, their_handler
+
+
+def test_contractor_handler_sees_own_tasks_only_and_marks_one_done(world, login):
+    mine, my_handler, _, _ = world
+    client = login(my_handler)
+
+    page = client.get("/sorting/tasks/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "P-001" in html and "P-002" not in html
+    assert 'class="overdue"' in html  # due an hour ago
+    assert 'data-action="done"' in html and 'data-action="cancelled"' in html
+    assert 'href="/sorting/points/P-001/"' not in html  # contractors cannot open point pages
+    assert 'href="/sorting/tasks/"' in html  # the navigation entry
+
+    response = client.post(f"/sorting/tasks/{mine.pk}/status/", {"status": "done"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/sorting/tasks/"
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.DONE and mine.done_at is not None
+    assert "Task marked done." in response.content.decode()
+    assert f'data-task="{mine.pk}"' not in response.content.decode()  # open filter: gone
+    assert f'data-task="{mine.pk}"' in client.get("/sorting/tasks/?status=done").content.decode()
+
+    again = client.post(f"/sorting/tasks/{mine.pk}/status/", {"status": "cancelled"}, follow=True)
+    assert "Only an open task can be marked done or cancelled." in again.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.DONE
+
+
+def test_a_bad_status_changes_nothing_and_says_why(world, login):
+    mine, my_handler, _, _ = world
+    response = login(my_handler).post(
+        f"/sorting/tasks/{mine.pk}/status/", {"status": "finished"}, follow=True
+    )
+    assert "Choose done or cancelled." in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.OPEN
+
+
+def test_another_contractors_user_gets_404(world, login):
+    mine, _, theirs, their_handler = world
+    client = login(their_handler)
+    assert client.post(f"/sorting/tasks/{mine.pk}/status/", {"status": "done"}).status_code == 404
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.OPEN
+    html = client.get("/sorting/tasks/?status=all").content.decode()
+    assert f'data-task="{theirs.pk}"' in html and f'data-task="{mine.pk}"' not in html
+
+
+def test_a_read_only_role_sees_the_task_but_cannot_change_it(world, tiny, login):
+    mine, _, _, _ = world
+    client = login(tiny.users["street"])  # a street handler: sees its area, not a task changer
+
+    html = client.get("/sorting/tasks/").content.decode()
+    assert "P-001" in html and "P-002" not in html
+    assert 'href="/sorting/points/P-001/"' in html  # street staff may open the point page
+    assert "data-action=" not in html
+
+    response = client.post(f"/sorting/tasks/{mine.pk}/status/", {"status": "cancelled"})
+    assert response.status_code == 403
+    mine.refresh_from_db()
+    assert mine.status == TaskStatus.OPEN
+
+
+def test_lists_are_scoped_by_area(world, tiny, login):
+    district = login(tiny.users["district"]).get("/sorting/tasks/").content.decode()
+    assert "P-001" in district and "P-002" in district
+    assert district.index("P-001") < district.index("P-002")  # oldest due first
+    assert 'data-action="done"' in district  # district dispatchers may change tasks
+
+    shop = login(tiny.users["shop"]).get("/sorting/tasks/").content.decode()
+    assert "P-001" not in shop and "P-002" not in shop
+    assert 'href="/sorting/tasks/"' not in shop  # no navigation entry without any task
+
+
+def test_anonymous_users_are_sent_to_sign_in(world, client):
+    response = client.get("/sorting/tasks/")
+    assert response.status_code == 302 and "login" in response["Location"]

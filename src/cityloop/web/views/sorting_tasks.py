@@ -1,0 +1,104 @@
+"""Collection tasks 收运任务 as a web page (issue 5 §3): fill-level and overflow alarms become
+tasks for the contractor. Visibility and who may change a task are the API's own rules
+(``cityloop.devices.api.tasks_visible_to`` and ``may_change_task``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from cityloop.core.i18n import bilingual
+from cityloop.devices.api import may_change_task, tasks_visible_to
+from cityloop.devices.choices import TaskStatus
+from cityloop.devices.models import CollectionTask
+from cityloop.web.sorting import access
+
+FILTERS = {"open": [TaskStatus.OPEN], "done": [TaskStatus.DONE], "all": None}
+
+
+@login_required
+@require_GET
+def task_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    shown = request.GET.get("status", "open")
+    if shown not in FILTERS:
+        shown = "open"
+    rows = tasks_visible_to(user)
+    if FILTERS[shown] is not None:
+        rows = rows.filter(status__in=FILTERS[shown])
+    rows = list(rows.order_by("due_at", "id")[:200])
+    linkable = set()
+    if access.may_see_sorting(user):
+        linkable = set(
+            access.visible_points(user)
+            .filter(pk__in={t.point_id for t in rows})
+            .values_list("pk", flat=True)
+        )
+    now = timezone.now()
+    tasks = [
+        {
+            "task": t,
+            "link": t.point_id in linkable,
+            "overdue": t.status == TaskStatus.OPEN and t.due_at < now,
+            "may_change": t.status == TaskStatus.OPEN and may_change_task(user, t),
+        }
+        for t in rows
+    ]
+    context = {
+        "tasks": tasks,
+        "shown": shown,
+        "filters": [
+            ("open", _("Open")),
+            ("done", _("Done")),
+            ("all", _("All")),
+        ],
+        "change_buttons": [("done", _("Done")), ("cancelled", _("Cancel"))],
+        "back": access.may_see_sorting(user),
+    }
+    return render(request, "web/sorting/tasks.html", context)
+
+
+@login_required
+@require_POST
+def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Done (bins emptied) or cancelled (false alarm); 404 when the task is not visible, 403
+    when the user may not change it, a bilingual message for a bad status or a closed task."""
+    back = request.POST.get("next") or reverse("web:sorting_tasks")
+    if not back.startswith("/sorting/tasks/"):
+        back = reverse("web:sorting_tasks")
+    task = tasks_visible_to(request.user).filter(pk=task_id).first()
+    if task is None:
+        raise Http404(_("No such task among yours."))
+    if not may_change_task(request.user, task):
+        raise PermissionDenied(
+            bilingual(
+                gettext_lazy(
+                    "Only the contractor's staff, administrators, and dispatchers and "
+                    "inspectors of the district or a street may mark a task done or cancelled."
+                )
+            )
+        )
+    status = request.POST.get("status")
+    if status not in (TaskStatus.DONE, TaskStatus.CANCELLED):
+        messages.error(request, bilingual(gettext_lazy("Choose done or cancelled.")))
+        return redirect(back)
+    updated = CollectionTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+        status=status, done_at=timezone.now() if status == TaskStatus.DONE else None
+    )
+    if not updated:
+        messages.error(
+            request, bilingual(gettext_lazy("Only an open task can be marked done or cancelled."))
+        )
+    elif status == TaskStatus.DONE:
+        messages.success(request, bilingual(gettext_lazy("Task marked done.")))
+    else:
+        messages.success(request, bilingual(gettext_lazy("Task cancelled.")))
+    return redirect(back)
