@@ -26,7 +26,6 @@ from cityloop.demo.sorting import raw
 from cityloop.demo.sorting.model import TYPES, Year
 from cityloop.demo.sorting.registry import DEFAULT_HOUSEHOLDS, build_registry
 from cityloop.demo.sorting.venues import build_venues
-from cityloop.devices import reactions, rollups
 from cityloop.devices.models import (
     AlarmCase,
     Bin,
@@ -71,7 +70,6 @@ class SortingSummary:
     correct: float = 0.0
     kitchen_share: float = 0.0
     online: float = 0.0
-    skipped_raw: str = ""
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -79,8 +77,6 @@ class SortingSummary:
         raw_part = (
             f"{self.raw_days} raw days through the pipeline ({self.raw.records:,} records)"
             if self.raw_days
-            else f"no raw days ({self.skipped_raw})"
-            if self.skipped_raw
             else "no raw days"
         )
         return (
@@ -116,18 +112,6 @@ def delete_sorting() -> None:
         cursor.execute(f"UPDATE {table} SET gateway_id = NULL")  # noqa: S608
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         cursor.execute(f"DELETE FROM {quote(CollectionPoint._meta.db_table)}")  # noqa: S608
-
-
-def pipeline_ready() -> str:
-    """Empty when the pipeline's roll-ups and reactions run; else why the raw days are off."""
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            rollups.apply([], devices=[], now=now)
-            reactions.react([], now=now)
-    except NotImplementedError as exc:
-        return f"the pipeline's roll-ups or reactions are not available: {exc or 'not implemented'}"
-    return ""
 
 
 def generate_sorting(
@@ -175,9 +159,6 @@ def generate_sorting(
 def _raw_days(day_list: list[date], wanted: int, summary: SortingSummary) -> set[int]:
     """The last ``wanted`` days that are already over (the pipeline refuses the future)."""
     if wanted <= 0:
-        return set()
-    summary.skipped_raw = pipeline_ready()
-    if summary.skipped_raw:
         return set()
     today = timezone.localdate()
     over = [d for d, day in enumerate(day_list) if day < today]

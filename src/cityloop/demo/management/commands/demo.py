@@ -139,8 +139,6 @@ class Command(BaseCommand):
             raw_days=options["raw_days"],
             progress=progress,
         )
-        if summary.skipped_raw:
-            self.stderr.write(f"demo sorting: raw days skipped: {summary.skipped_raw}")
         return [summary.line()]
 
     def _logins(self) -> None:
