@@ -41,13 +41,13 @@ PG_SERVER = os.environ.get("CITYLOOP_BENCH_PG", "postgres://postgres@127.0.0.1:5
 PG_NAME = "cityloop_bench_ingest"
 
 POINTS = 20  # collection points, one station gateway (RFID reader + scale) each
-HOUSEHOLDS = 4000
+HOUSEHOLDS = 26_000  # as many carded households as the demo district
 GATEWAY_RECORDS = 100  # records per gateway message
 HTTP_RECORDS = 100_000
 MQTT_RECORDS = 100_000
 MEMORY_RECORDS = 1_000_000
 CLIENTS = 4
-MESSAGES_PER_REQUEST = 20
+REQUEST_SIZES = (20, 100)  # messages per HTTP request: small and large gateway uploads
 GOAL = 50_000
 SERVE_OPTIONS = ["--workers", "2", "--threads", "1", "--no-sweeper"]
 
@@ -161,6 +161,7 @@ def cmd_raw(path: str) -> None:
                     seq,
                     "disposal",
                     when,
+                    timezone.localtime(moment).date().isoformat(),
                     points[device],
                     item["bin_type"],
                     float(item["weight_kg"]),
@@ -172,7 +173,7 @@ def cmd_raw(path: str) -> None:
                 )
             )
     columns = (
-        "device_id, message_id, seq, kind, occurred_at, point_id, waste_type, weight_kg,"
+        "device_id, message_id, seq, kind, occurred_at, day, point_id, waste_type, weight_kg,"
         " is_correct, card_id, household_id, payload, received_at"
     )
 
@@ -184,7 +185,7 @@ def cmd_raw(path: str) -> None:
                     for row in rows:
                         copy.write_row(row)
             else:
-                sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * 13)})"  # noqa: S608
+                sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * 14)})"  # noqa: S608
                 for start in range(0, len(rows), 10_000):
                     cursor.cursor.executemany(sql, rows[start : start + 10_000])
         return len(rows) / (time.perf_counter() - started)
@@ -200,8 +201,8 @@ def cmd_raw(path: str) -> None:
         cursor.execute(
             f"CREATE TABLE bench_plain (id {key} PRIMARY KEY, device_id bigint, message_id"
             " varchar(64), seq integer, kind varchar(20), occurred_at timestamp with time zone,"
-            " point_id bigint, waste_type varchar(20), weight_kg double precision, is_correct"
-            f" boolean, card_id varchar(64), household_id bigint, payload {'jsonb' if pg else 'text'},"
+            " day date, point_id bigint, waste_type varchar(20), weight_kg double precision, is_correct"
+            " boolean, card_id varchar(64), household_id bigint, payload text,"
             " received_at timestamp with time zone)"
         )
     plain = []
@@ -300,15 +301,17 @@ def _records(env: dict) -> int:
     return _run(env, "--count")["records"]
 
 
-def bench_http(env: dict, devices: list[dict], messages: list, expected: int) -> dict:
+def bench_http(
+    env: dict, devices: list[dict], messages: list, expected: int, per_request: int
+) -> dict:
     tokens = {d["code"]: d["token"] for d in devices}
     by_device: dict[str, list] = {}
     for code, message in messages:
         by_device.setdefault(code, []).append(message)
     bodies = []
     for code, items in by_device.items():
-        for start in range(0, len(items), MESSAGES_PER_REQUEST):
-            chunk = items[start : start + MESSAGES_PER_REQUEST]
+        for start in range(0, len(items), per_request):
+            chunk = items[start : start + per_request]
             body = "\n".join(json.dumps(m, ensure_ascii=False) for m in chunk).encode()
             bodies.append((tokens[code], body))
     random.Random(1).shuffle(bodies)
@@ -373,7 +376,7 @@ allow_anonymous true
 set_tcp_nodelay true
 max_queued_messages 1000000
 max_queued_bytes 0
-max_inflight_messages 1000
+max_inflight_messages 0
 persistence false
 log_dest none
 """
@@ -530,22 +533,27 @@ def run_database(label: str, env: dict, var: Path, *, memory: bool) -> None:
         f"raw insert into devices_record ({label}, {what}): {raw:,.0f} rows/s vs the same rows"
         f" into a table with only a primary key {plain:,.0f} rows/s, ratio {raw / plain:.2f}"
     )
-    # (b) HTTP
-    say(f"{label}: HTTP, {HTTP_RECORDS:,} records, {CLIENTS} clients")
-    http = bench_http(env, devices, http_messages, HTTP_RECORDS)
-    stored = _records(env)
-    loss = HTTP_RECORDS - stored
-    print(
-        f"ingest through HTTP ({label}, 2 workers, {CLIENTS} clients): {http['rate']:,.0f}"
-        f" records/s vs raw {what} {raw:,.0f} rows/s, ratio {http['rate'] / raw:.2f}"
-        f" (goal {GOAL:,}; {stored:,} of {HTTP_RECORDS:,} stored, loss {loss},"
-        f" {len(http['failures'])} failed requests)"
-    )
-    # (c) MQTT (and (d) memory over a long stream)
+    # (b) HTTP, small then large requests (new messages each time)
+    for per_request in REQUEST_SIZES:
+        messages = http_messages if per_request == REQUEST_SIZES[0] else None
+        messages = messages or make_messages(devices, HTTP_RECORDS, f"h{per_request}")
+        say(f"{label}: HTTP, {HTTP_RECORDS:,} records, {per_request} messages a request")
+        base = _records(env)
+        http = bench_http(env, devices, messages, HTTP_RECORDS, per_request)
+        stored = _records(env) - base
+        loss = HTTP_RECORDS - stored
+        print(
+            f"ingest through HTTP ({label}, 2 workers, {CLIENTS} clients, {per_request} messages"
+            f" a request): {http['rate']:,.0f} records/s vs raw {what} {raw:,.0f} rows/s, ratio"
+            f" {http['rate'] / raw:.2f} (goal {GOAL:,}; {stored:,} of {HTTP_RECORDS:,} stored,"
+            f" loss {loss}, {len(http['failures'])} failed requests)"
+        )
+    # (c) MQTT with 1 and 2 workers (and (d) memory over a long stream: SQLite, 1 worker)
     broker, port = start_mosquitto(var)
     try:
-        count = MEMORY_RECORDS if memory else MQTT_RECORDS
-        for workers in (1, 2) if not memory else (1,):
+        for workers in (1, 2):
+            long = memory and workers == 1
+            count = MEMORY_RECORDS if long else MQTT_RECORDS
             messages = make_messages(devices, count, f"m{workers}")
             say(f"{label}: MQTT, {count:,} records, {workers} worker(s)")
             mqtt = bench_mqtt(env, devices, messages, count, port=port, workers=workers)
@@ -556,7 +564,7 @@ def run_database(label: str, env: dict, var: Path, *, memory: bool) -> None:
                 f" (goal {GOAL:,}; {mqtt['stored']:,} of {count:,} stored, loss {loss},"
                 f" worker exit {mqtt['exit']})"
             )
-            if memory:
+            if long:
                 samples = mqtt["samples"]
                 quarter = next((s for s in samples if s[0] >= count // 4), samples[-1])
                 peak = max(s[2] for s in samples)

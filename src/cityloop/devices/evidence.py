@@ -183,7 +183,11 @@ def incidents(
     wrong = Q(kind=MessageKind.DISPOSAL, is_correct=False)
     related = ("device", "point", "household")
     if household is not None:
-        rows = Record.objects.filter(period, wrong, household=household)
+        # Day by day through the (day, household) index, each local day the period touches.
+        zone = timezone.get_default_timezone()
+        first, last = (timezone.localtime(t, zone).date() for t in (start, end))
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        rows = Record.objects.filter(period, wrong, household=household, day__in=days)
         return list(rows.select_related(*related).order_by("occurred_at", "pk"))
     points = unit_points(unit)
     rows = Record.objects.filter(period, point_id__in=points).filter(

@@ -24,8 +24,10 @@ Records are checked by a function compiled from each kind's JSON Schema (``fastc
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -42,6 +44,7 @@ from cityloop.core.i18n import both, lazy_format
 from cityloop.devices import reactions, rollups
 from cityloop.devices.choices import DeviceKind, MessageKind, QuarantineReason
 from cityloop.devices.fastcheck import compile_schema
+from cityloop.devices.fields import dumps, loads
 from cityloop.devices.models import (
     Bin,
     Device,
@@ -54,6 +57,8 @@ MAX_RECORDS_PER_MESSAGE = 10_000
 BATCH = 2_000
 
 ENVELOPE_KEYS = {"id", "device", "kind", "record", "records"}
+MESSAGE_KINDS = frozenset(MessageKind.values)
+PLANT_INTAKE = str(MessageKind.PLANT_INTAKE)
 
 # The message kinds each kind of device sends (docs/devices.md). Checked on the device the
 # message names, not on the sender: a station's scale gateway relays its camera's alarms.
@@ -65,6 +70,8 @@ KINDS_BY_DEVICE: dict[str, frozenset[str]] = {
     DeviceKind.TRUCK_UNIT: frozenset({MessageKind.TRUCK_COLLECTION}),
     DeviceKind.WEIGHBRIDGE: frozenset({MessageKind.PLANT_INTAKE}),
 }
+
+_KINDS_BY_DEVICE = {str(k): v for k, v in KINDS_BY_DEVICE.items()}  # plain-str keys: faster
 
 # Errors of the connection or the server (retried by the MQTT worker); any other error while
 # storing a batch is the fault of one of its messages (``ingest`` finds it and quarantines it).
@@ -154,7 +161,7 @@ def parse_ndjson(body: str) -> list[Raw]:
 def parse_array(body: str) -> list[Raw] | None:
     """A JSON array of messages (or a single message object); None if the body is not JSON."""
     try:
-        value = json.loads(body)
+        value = loads(body)
     except ValueError:
         return None
     items = value if isinstance(value, list) else [value]
@@ -164,8 +171,8 @@ def parse_array(body: str) -> list[Raw] | None:
 
 def _parse(line: str) -> Raw:
     try:
-        return Raw(text=line, value=json.loads(line))
-    except ValueError as error:
+        return Raw(text=line, value=loads(line))
+    except ValueError as error:  # the standard library's words (``fields.loads``)
         return Raw(text=line, parse_error=str(error))
 
 
@@ -202,7 +209,8 @@ def ingest(*, messages: list[Raw], sender: Device | None = None) -> Outcome:
     by message, each in its own transaction, and a message that still fails is quarantined as
     ``failed`` with the error: one poison message never stops the others."""
     try:
-        return _ingest(messages, sender)
+        with _no_cycle_collection():
+            return _ingest(messages, sender)
     except CONNECTION_ERRORS:
         raise
     except Exception as error:
@@ -218,6 +226,21 @@ def ingest(*, messages: list[Raw], sender: Device | None = None) -> Outcome:
         outcome.quarantined += one.quarantined
         outcome.records += one.records
     return outcome
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Python's cyclic garbage collector paused while a batch is stored: a batch makes a few
+    objects per record and keeps them all to the end, which made the collector run over and
+    over (a fifth of the batch's time). The batch's objects form no cycles: reference counting
+    frees them when the batch ends, and the collector resumes for anything else."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _failed(raw: Raw, sender: Device | None, error: Exception) -> Outcome:
@@ -237,32 +260,35 @@ def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
     candidates: dict[tuple[int, str], tuple[str, int, dict]] = {}  # (device, id): kind, n, result
     records: list[list] = []
     active = {d.pk for d in senders}
-    floor, horizon = time_window(now)
+    floor, horizon = (limit.astimezone(UTC) for limit in time_window(now))
+    zone = timezone.get_default_timezone()  # the local day is the district's
+    times = _Times(zone)
     for raw in messages:
         origin = raw.sender or sender
         try:
             if raw.refusal is not None:
                 raise raw.refusal
-            device, message_id, kind, items = _check(raw, origin, devices, floor, horizon)
+            device, message_id, kind, items = _check(raw, origin, devices, floor, horizon, times)
         except Refused as refused:
             quarantine.append(_quarantined(raw, origin, refused, now))
             outcome.quarantined += 1
             outcome.results.append(_refusal(raw, refused))
             continue
-        active.add(device.pk)
-        key = (device.pk, message_id)
+        pk = device.pk
+        active.add(pk)
+        key = (pk, message_id)
         result = {"id": message_id, "status": "duplicate"}
         outcome.results.append(result)
         if key in candidates:  # twice in the same batch
             continue
         candidates[key] = (kind, len(items), result)
         point = device.point_id
-        weight_key = "net_kg" if kind == MessageKind.PLANT_INTAKE else "weight_kg"
-        for seq, item, moment in items:
+        weight_key = "net_kg" if kind == PLANT_INTAKE else "weight_kg"
+        for seq, item, (moment, text, day, day_text) in items:
             weight = item.get(weight_key)
             records.append(
                 [
-                    device.pk,
+                    pk,
                     message_id,
                     seq,
                     kind,
@@ -274,9 +300,15 @@ def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
                     item.get("card", ""),
                     None,  # household, from the card
                     item,
+                    text,
+                    day,
+                    day_text,
                 ]
             )
     _resolve(records)
+    rows, stored = _rows(records, now)
+    planned = rollups.plan(stored)
+    seen = _seen(active, devices, senders, now)
     with transaction.atomic():
         new = _insert_messages(candidates, now)
         for key in new:
@@ -285,17 +317,32 @@ def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
             outcome.accepted += 1
             outcome.records += count
         outcome.duplicates = len(outcome.results) - outcome.accepted - outcome.quarantined
-        if len(new) < len(candidates):
-            records = [r for r in records if (r[0], r[1]) in new]
-        _insert_records(records, now)
+        if len(new) < len(candidates):  # replayed messages: their records are not written
+            keep = [(s.device_id, s.message_id) in new for s in stored]
+            rows = [row for row, kept in zip(rows, keep, strict=True) if kept]
+            stored = [s for s, kept in zip(stored, keep, strict=True) if kept]
+            planned = rollups.plan(stored)
+        _insert_records(rows)
         QuarantinedMessage.objects.bulk_create(quarantine, batch_size=BATCH)
-        if active:
-            Device.objects.filter(pk__in=active).update(last_seen_at=now)
-        zone = timezone.get_default_timezone()  # the local day is the district's
-        stored = [_stored(r, zone) for r in records]
-        rollups.apply(stored, devices=active, now=now)
+        if seen:
+            Device.objects.filter(pk__in=seen).update(last_seen_at=now)
+        rollups.apply(stored, devices=active, now=now, planned=planned)
         reactions.react(stored, now=now)
     return outcome
+
+
+LAST_SEEN_EVERY = timedelta(seconds=30)  # a device's last-seen time is written this often
+
+
+def _seen(active: set[int], devices: dict[str, Device], senders: set[Device], now) -> list[int]:
+    """The active devices whose stored last-seen time is older than ``LAST_SEEN_EVERY`` (the
+    online state needs minutes, not every batch; fewer rows locked by concurrent workers)."""
+    known = {d.pk: d.last_seen_at for d in (*devices.values(), *senders)}
+    return sorted(
+        pk
+        for pk in active
+        if (seen := known.get(pk)) is None or seen > now or now - seen >= LAST_SEEN_EVERY
+    )
 
 
 # Record columns in the order of the rows built by ``ingest`` (the payload last but one).
@@ -305,6 +352,7 @@ RECORD_COLUMNS = (
     "seq",
     "kind",
     "occurred_at",
+    "day",
     "point_id",
     "waste_type",
     "weight_kg",
@@ -341,8 +389,47 @@ def _insert_messages(candidates: dict, now: datetime) -> set[tuple[int, str]]:
     return new
 
 
-def _insert_records(records: list[list], now: datetime) -> None:
-    if not records:
+def _rows(records: list[list], now: datetime) -> tuple[list[tuple], list[Stored]]:
+    """The database rows (``RECORD_COLUMNS``) and the ``Stored`` of ``records``, computed
+    before the transaction. Times go to the database as UTC text: SQLite keeps naive UTC text
+    (Django's format), PostgreSQL reads the offset."""
+    postgres = connection.vendor == "postgresql"
+    received = now.astimezone(UTC).isoformat(" ")
+    if not postgres:
+        received = received[:-6]
+    new_stored = tuple.__new__  # a Stored from a tuple, without its keyword-handling __new__
+    rows, stored = [], []
+    for r in records:
+        payload, text = r[11], r[12]
+        rows.append(
+            (
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                text if postgres else text[:-6],
+                r[14],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                r[10],
+                dumps(payload),
+                received,
+            )
+        )
+        stored.append(
+            new_stored(
+                Stored,
+                (r[0], r[1], r[2], r[3], r[4], r[13], r[5], r[10], r[6], r[7], r[8], r[9], payload),
+            )
+        )
+    return rows, stored
+
+
+def _insert_records(rows: list[tuple]) -> None:
+    if not rows:
         return
     columns = ", ".join(RECORD_COLUMNS)
     with connection.cursor() as cursor:
@@ -350,65 +437,26 @@ def _insert_records(records: list[list], now: datetime) -> None:
             # COPY straight into the table: these messages were new in this transaction, and
             # records are only ever written with their message, so none of them can exist.
             with cursor.cursor.copy(f"COPY devices_record ({columns}) FROM STDIN") as copy:
-                for r in records:
-                    copy.write_row((*r[:11], _json(r[11]), now))
+                for row in rows:
+                    copy.write_row(row)
             return
-        zone = connection.timezone
-        received = connection.ops.adapt_datetimefield_value(now)
-        placeholders = ", ".join(["%s"] * len(RECORD_COLUMNS))
+        placeholders = ", ".join(["?"] * len(RECORD_COLUMNS))
         sql = f"INSERT INTO devices_record ({columns}) VALUES ({placeholders})"  # noqa: S608
-        for start in range(0, len(records), BATCH):
-            cursor.executemany(
-                sql,
-                [
-                    (
-                        r[0],
-                        r[1],
-                        r[2],
-                        r[3],
-                        str(r[4].astimezone(zone).replace(tzinfo=None)),
-                        r[5],
-                        r[6],
-                        r[7],
-                        r[8],
-                        r[9],
-                        r[10],
-                        _json(r[11]),
-                        received,
-                    )
-                    for r in records[start : start + BATCH]
-                ],
-            )
-
-
-def _json(value: dict) -> str:
-    return json.dumps(value, ensure_ascii=False)
+        for start in range(0, len(rows), BATCH):
+            cursor.cursor.executemany(sql, rows[start : start + BATCH])
 
 
 def _resolve(records: list[list]) -> None:
     """Cards to households; a truck's bin RFID to the bin's point and waste type (rows as built
-    by ``ingest``: point at 5, waste type 6, card 9, household 10, payload 11)."""
+    by ``_ingest``: point at 5, waste type 6, card 9, household 10, payload 11; then the UTC
+    text of the time 12, its local day 13 and the day as text 14)."""
     cards = {r[9] for r in records if r[9]}
-    households = (
-        dict(
-            HouseholdCard.objects.filter(card_id__in=cards, is_active=True).values_list(
-                "card_id", "household_id"
-            )
-        )
-        if cards
-        else {}
-    )
+    households = dict(_lookup(HouseholdCard, "card_id", "household_id", cards, "is_active"))
     tags = {r[11]["bin_rfid"] for r in records if r[5] is None and "bin_rfid" in r[11]}
-    bins = (
-        {
-            tag: (point_id, waste_type)
-            for tag, point_id, waste_type in Bin.objects.filter(rfid_tag__in=tags).values_list(
-                "rfid_tag", "point_id", "waste_type"
-            )
-        }
-        if tags
-        else {}
-    )
+    bins = {
+        tag: (point_id, waste_type)
+        for tag, point_id, waste_type in _lookup(Bin, "rfid_tag", "point_id, waste_type", tags)
+    }
     if not households and not bins:
         return
     for r in records:
@@ -419,23 +467,22 @@ def _resolve(records: list[list]) -> None:
             r[6] = r[6] or found[1]
 
 
-def _stored(r: list, zone) -> Stored:
-    moment = r[4]
-    return Stored(
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        moment,
-        moment.astimezone(zone).date(),
-        r[5],
-        r[10],
-        r[6],
-        r[7],
-        r[8],
-        r[9],
-        r[11],
-    )
+def _lookup(model, key: str, columns: str, values: set, condition: str = "") -> list[tuple]:
+    """Rows ``(key, *columns)`` of ``model`` whose ``key`` is one of ``values``, in one query
+    with the values as one parameter (a PostgreSQL array, SQLite JSON): thousands of cards per
+    batch cost no ORM work per value."""
+    if not values:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    where = f" AND {condition}" if condition else ""
+    if connection.vendor == "postgresql":
+        match, param = f"{key} = ANY(%s)", list(values)
+    else:
+        match, param = f"{key} IN (SELECT value FROM json_each(%s))", dumps(list(values))  # noqa: S608
+    with connection.cursor() as cursor:
+        # Table and column names are ours; the values are one parameter.
+        cursor.execute(f"SELECT {key}, {columns} FROM {table} WHERE {match}{where}", [param])  # noqa: S608
+        return cursor.fetchall()
 
 
 def _devices(senders: set[Device], messages: list[Raw]) -> dict[str, Device]:
@@ -450,7 +497,12 @@ def _devices(senders: set[Device], messages: list[Raw]) -> dict[str, Device]:
 
 
 def _check(
-    raw: Raw, sender: Device, devices: dict[str, Device], floor: datetime, horizon: datetime
+    raw: Raw,
+    sender: Device,
+    devices: dict[str, Device],
+    floor: datetime,
+    horizon: datetime,
+    times: _Times,
 ):
     """The message's device, id, kind and numbered records, or ``Refused``."""
     if raw.value is None:
@@ -465,17 +517,43 @@ def _check(
     for seq, item in enumerate(items):
         if not check(item):
             raise Refused(QuarantineReason.SCHEMA, _schema_error(kind, seq, item))
-        moment = parse_time(item["time"])
-        if moment is None:
+        when = times[item["time"]]
+        if when is None:
             raise Refused(
                 QuarantineReason.SCHEMA, f"records[{seq}] time: not an ISO 8601 time with offset"
             )
-        if moment > horizon:
+        if when[0] > horizon:
             raise Refused(QuarantineReason.FUTURE, f"records[{seq}] time: {item['time']}")
-        if moment < floor:
+        if when[0] < floor:
             raise Refused(QuarantineReason.PAST, f"records[{seq}] time: {item['time']}")
-        checked.append((seq, item, moment))
+        checked.append((seq, item, when))
     return device, str(message["id"]), kind, checked
+
+
+class _Times(dict):
+    """One batch's memo of record times: the text as sent → (the time in UTC, as UTC text
+    'YYYY-MM-DD HH:MM:SS[.ffffff]+00:00', its local day in ``zone``, as a date and as text), or
+    None if the text is
+    not a time with an offset. A stream of thousands of records a second repeats each second
+    many times; each distinct text is parsed and converted once."""
+
+    def __init__(self, zone) -> None:
+        super().__init__()
+        self.zone = zone
+
+    def __missing__(self, text: str):
+        moment = parse_time(text)
+        if moment is None:
+            value = None
+        else:
+            try:
+                utc = moment.astimezone(UTC)
+                day = utc.astimezone(self.zone).date()
+                value = (utc, utc.isoformat(" "), day, day.isoformat())
+            except OverflowError:  # beyond the years 1 to 9999 in UTC or locally: outside
+                value = (moment, "", None, "")  # the time window, refused by ``_check``
+        self[text] = value
+        return value
 
 
 def _schema_error(kind: str, seq: int, item: Any) -> str:
@@ -500,7 +578,7 @@ def _check_envelope(message: Any) -> None:
         or not 0 < len(str(message_id)) <= 64
     ):
         raise Refused(QuarantineReason.ENVELOPE, "id: 1 to 64 characters")
-    if message.get("kind") not in MessageKind.values:
+    if message.get("kind") not in MESSAGE_KINDS:
         raise Refused(QuarantineReason.ENVELOPE, f"kind: one of {', '.join(MessageKind.values)}")
     if ("record" in message) == ("records" in message):
         raise Refused(QuarantineReason.ENVELOPE, "exactly one of record, records")
@@ -520,7 +598,7 @@ def _check_device(message: dict, sender: Device, devices: dict[str, Device]) -> 
         raise Refused(QuarantineReason.WRONG_TOKEN, code)
     if not device.is_active:
         raise Refused(QuarantineReason.DEVICE_DISABLED, code)
-    if message["kind"] not in KINDS_BY_DEVICE.get(device.kind, ()):
+    if message["kind"] not in _KINDS_BY_DEVICE.get(device.kind, ()):
         raise Refused(QuarantineReason.WRONG_KIND, f"{message['kind']} from {device.kind} {code}")
     return device
 

@@ -25,6 +25,7 @@ from cityloop.devices.choices import (
     TaskStatus,
     WasteType,
 )
+from cityloop.devices.fields import JSONTextField, RowIdField
 from cityloop.geo.models import Grid
 from cityloop.org.choices import UnitKind
 from cityloop.org.models import Unit
@@ -257,10 +258,15 @@ class Record(models.Model):
 
     Records are written only with their message, in the transaction whose ``INSERT`` of the
     ``Message`` row (unique per device and id) succeeded, so a replayed message adds nothing.
-    The table therefore carries no unique index of its own, and only the three indexes its
-    readers use (point, kind and household, each with the time): every index costs the
-    ingestion rate (docs/decisions/0029-record-indexes.md)."""
+    The table therefore carries no unique index of its own, and only the indexes its readers
+    use: point × time; local day × household (a household's records are found day by day: a
+    household × time index takes each record to a random page, which a day-first index keeps
+    to today's pages); and the time alone (a B-tree on SQLite, a BRIN on PostgreSQL, made by
+    migration 0004). Every index costs the ingestion rate (docs/decisions/0029-record-indexes.md,
+    0030-record-columns.md). The payload is JSON kept as text and the primary
+    key has no SQLite ``AUTOINCREMENT`` (``fields``, docs/decisions/0030-record-columns.md)."""
 
+    id = RowIdField(primary_key=True, serialize=False, verbose_name="ID")
     device = models.ForeignKey(
         Device, on_delete=models.PROTECT, related_name="records", db_index=False
     )
@@ -268,6 +274,7 @@ class Record(models.Model):
     seq = models.PositiveIntegerField(_("position in the message"))
     kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
     occurred_at = models.DateTimeField(_("time"))
+    day = models.DateField(_("local day"), help_text=_("The day of the time in the district."))
     point = models.ForeignKey(
         CollectionPoint,
         null=True,
@@ -284,9 +291,9 @@ class Record(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="records",
-        db_index=False,  # devices_rec_household_time leads with it
+        db_index=False,  # devices_rec_day_household holds it
     )
-    payload = models.JSONField(_("payload"))
+    payload = JSONTextField(_("payload"))
     received_at = models.DateTimeField(_("received"))
 
     class Meta:
@@ -294,8 +301,7 @@ class Record(models.Model):
         verbose_name_plural = _("records")
         indexes = [
             models.Index(fields=["point", "occurred_at"], name="devices_rec_point_at"),
-            models.Index(fields=["kind", "occurred_at"], name="devices_rec_kind_time"),
-            models.Index(fields=["household", "occurred_at"], name="devices_rec_household_time"),
+            models.Index(fields=["day", "household"], name="devices_rec_day_household"),
         ]
 
     def __str__(self) -> str:

@@ -43,7 +43,7 @@ from paho.mqtt.properties import Properties
 
 from cityloop.devices import adapters
 from cityloop.devices import ingest as pipeline
-from cityloop.devices.choices import MessageKind, QuarantineReason
+from cityloop.devices.choices import QuarantineReason
 from cityloop.devices.models import Device
 from cityloop.devices.tokens import token_hash
 
@@ -145,7 +145,7 @@ def _raw(message: Received, devices: dict[str, Device], root: str) -> pipeline.R
     if not device.is_active:
         return _refused(text, raw.value, QuarantineReason.DEVICE_DISABLED, code)
     raw.sender = device
-    if kind not in MessageKind.values:
+    if kind not in pipeline.MESSAGE_KINDS:
         raw.refusal = pipeline.Refused(QuarantineReason.ENVELOPE, f"topic kind: {kind}")
     # The topic names the kind; a payload naming another one is refused, not re-labelled.
     elif isinstance(raw.value, dict) and raw.value.setdefault("kind", kind) != kind:

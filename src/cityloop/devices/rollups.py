@@ -59,15 +59,30 @@ POINT_SUMS = (
 POINT_KINDS = (MessageKind.DISPOSAL, MessageKind.TRUCK_COLLECTION, MessageKind.AI_ALARM)
 
 
-def apply(stored: list, *, devices: Iterable[int], now: datetime) -> None:
-    """Add ``stored`` to PointDay/PlantDay/HouseholdDay/HouseholdMonth/CommunityDay/
-    CommunityMonth and mark ``devices`` seen today (local day of ``now``) in DeviceDay."""
+@dataclass
+class Plan:
+    """A batch summed in Python, ready to be added (``plan`` then ``apply``)."""
+
+    points: dict[tuple, list]
+    plants: dict[tuple, list]
+    household_days: set[tuple[int, date]]
+    units: dict[int, tuple[int, int]]  # point → (community, street)
+
+
+def plan(stored: list) -> Plan:
+    """Sum ``stored`` per point/day/type, plant/day/type and household/day, and read the
+    points' units: the work that needs no lock, done by ``ingest`` before its transaction."""
     points: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0.0, 0, 0.0, 0])
     plants: dict[tuple, list] = defaultdict(lambda: [0, 0.0])
     household_days: set[tuple[int, date]] = set()
+    disposal, collection, alarm = (
+        MessageKind.DISPOSAL,
+        MessageKind.TRUCK_COLLECTION,
+        MessageKind.AI_ALARM,
+    )
     for s in stored:
         kind = s.kind
-        if kind == MessageKind.DISPOSAL:
+        if kind == disposal:
             if s.household_id is not None:
                 household_days.add((s.household_id, s.day))
             if s.point_id is None:
@@ -78,13 +93,13 @@ def apply(stored: list, *, devices: Iterable[int], now: datetime) -> None:
                 row[1] += 1
                 row[2] += s.is_correct is True
             row[3] += s.weight_kg or 0.0
-        elif kind == MessageKind.TRUCK_COLLECTION:
+        elif kind == collection:
             if s.point_id is None:
                 continue
             row = points[(s.point_id, s.day, s.waste_type)]
             row[4] += 1
             row[5] += s.weight_kg or 0.0
-        elif kind == MessageKind.AI_ALARM:
+        elif kind == alarm:
             if s.point_id is None:
                 continue
             points[(s.point_id, s.day, s.waste_type)][6] += 1
@@ -92,13 +107,28 @@ def apply(stored: list, *, devices: Iterable[int], now: datetime) -> None:
             row = plants[(s.day, s.waste_type)]
             row[0] += 1
             row[1] += s.weight_kg or 0.0
+    units = _units_of_points({point for point, _day, _type in points}) if points else {}
+    return Plan(points, plants, household_days, units)
+
+
+def apply(
+    stored: list | None = None,
+    *,
+    devices: Iterable[int],
+    now: datetime,
+    planned: Plan | None = None,
+) -> None:
+    """Add ``stored`` (or its ``planned`` sums) to PointDay/StreetDay/PlantDay/HouseholdDay/
+    HouseholdMonth/CommunityDay/CommunityMonth and mark ``devices`` seen today (local day of
+    ``now``) in DeviceDay."""
+    sums = planned if planned is not None else plan(stored or [])
     with connection.cursor() as cursor:
-        if points:
-            _add_point_days(cursor, points)
-        if plants:
-            _add_plant_days(cursor, plants)
-        if household_days:
-            _add_households(cursor, household_days)
+        if sums.points:
+            _add_point_days(cursor, sums.points, sums.units)
+        if sums.plants:
+            _add_plant_days(cursor, sums.plants)
+        if sums.household_days:
+            _add_households(cursor, sums.household_days)
         today = timezone.localtime(now).date()
         seen = sorted(set(devices))
         if seen:
@@ -113,8 +143,7 @@ def _units_of_points(point_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     return {pk: (community, street) for pk, community, street in rows}
 
 
-def _add_point_days(cursor, points: dict[tuple, list]) -> None:
-    units = _units_of_points({point for point, _day, _type in points})
+def _add_point_days(cursor, points: dict[tuple, list], units: dict) -> None:
     rows = []
     for key in sorted(points):
         point, day, waste_type = key
@@ -179,7 +208,8 @@ def _add_households(cursor, household_days: set[tuple[int, date]]) -> None:
     """Insert the (household, day) and (household, month) pairs; those really inserted add one
     household to their community's day and month."""
     days = _unknown(household_days, _KNOWN_DAYS)
-    months = _unknown({(h, day.replace(day=1)) for h, day in household_days}, _KNOWN_MONTHS)
+    firsts = {day: day.replace(day=1) for day in {day for _h, day in household_days}}
+    months = _unknown({(h, firsts[day]) for h, day in household_days}, _KNOWN_MONTHS)
     new_days = _insert_returning(cursor, HouseholdDay, "day", days)
     new_months = _insert_returning(cursor, HouseholdMonth, "month", months)
     if days or months:

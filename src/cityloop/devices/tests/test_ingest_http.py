@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cityloop.devices.choices import DeviceKind, QuarantineReason
-from cityloop.devices.models import Message, QuarantinedMessage, Record
+from cityloop.devices.models import Device, Message, QuarantinedMessage, Record
 from cityloop.devices.services import device_create
 from cityloop.devices.tests.conftest import NOW, T, disposal
 
@@ -224,6 +225,7 @@ def test_ingest_updates_last_seen_and_online_state(station, post):
 
 def test_the_query_count_does_not_grow_with_the_batch(station, post):
     def queries(prefix: str, n: int) -> int:
+        Device.objects.update(last_seen_at=None)  # both calls write the last-seen time
         messages = [disposal(f"{prefix}{i}") for i in range(n)]
         messages.append(disposal(f"{prefix}-bad", device="NOPE"))
         with CaptureQueriesContext(connection) as captured:
@@ -231,6 +233,18 @@ def test_the_query_count_does_not_grow_with_the_batch(station, post):
         return len(captured)
 
     assert queries("small", 2) == queries("large", 40)
+
+
+def test_the_last_seen_time_is_written_at_most_every_30_seconds(station, post):
+    post(station.scale_token, [disposal("first")])
+    with time_machine.travel(NOW + timedelta(seconds=10), tick=False):
+        post(station.scale_token, [disposal("soon")])
+    station.scale.refresh_from_db()
+    assert station.scale.last_seen_at == NOW
+    with time_machine.travel(NOW + timedelta(seconds=31), tick=False):
+        post(station.scale_token, [disposal("later")])
+    station.scale.refresh_from_db()
+    assert station.scale.last_seen_at == NOW + timedelta(seconds=31)
 
 
 def test_a_disabled_device_behind_an_active_gateway_is_quarantined(station, post):

@@ -21,6 +21,7 @@ from cityloop.devices.models import (
     CollectionPoint,
     CollectionTask,
     Household,
+    HouseholdDay,
     Record,
 )
 from cityloop.web.sorting.access import MASK, may_look_up_households, may_see_address
@@ -146,18 +147,26 @@ def _month_start(today: date, months_back: int) -> date:
 
 
 def household_context(user, household: Household) -> dict:
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=timezone.get_default_timezone())  # records' days
     show_address = may_see_address(user)
+    # A household's records are found day by day (the (day, household) index): the days it
+    # disposed on (HouseholdDay) for the latest, every day of the months for the summary.
     disposals = Record.objects.filter(household=household, kind=MessageKind.DISPOSAL)
-    recent = list(
-        disposals.select_related("point", "device").order_by("-occurred_at", "-id")[
-            :HOUSEHOLD_DISPOSALS
-        ]
+    active_days = (
+        HouseholdDay.objects.filter(household=household)
+        .order_by("-day")
+        .values_list("day", flat=True)[:HOUSEHOLD_DISPOSALS]
     )
-    since = day_start(_month_start(today, HOUSEHOLD_MONTHS - 1))
+    recent = list(
+        disposals.filter(day__in=list(active_days))
+        .select_related("point", "device")
+        .order_by("-occurred_at", "-id")[:HOUSEHOLD_DISPOSALS]
+    )
+    first = _month_start(today, HOUSEHOLD_MONTHS - 1)
+    days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
     monthly = (
-        disposals.filter(occurred_at__gte=since)
-        .annotate(month=TruncMonth("occurred_at", tzinfo=timezone.get_current_timezone()))
+        disposals.filter(day__in=days)
+        .annotate(month=TruncMonth("day"))
         .values("month")
         .annotate(
             disposals=Count("id"),
