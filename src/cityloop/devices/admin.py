@@ -66,6 +66,11 @@ class HouseholdAdmin(admin.ModelAdmin):
     raw_id_fields = ["community", "point"]
     inlines = [HouseholdCardInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # A household keeps its history (records, roll-ups, evidence); one that moved away
+        # has its cards deactivated instead.
+        return False
+
 
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):

@@ -514,14 +514,19 @@ class PlantDay(models.Model):
 
 
 class HouseholdDay(models.Model):
-    """A household that disposed on a day (participation's numerator, counted once)."""
+    """A household that disposed on a day (participation's numerator, counted once).
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    Unique by day first: a day's new households then land in that day's part of the index
+    instead of all over it (docs/decisions/0030-record-columns.md)."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     day = models.DateField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["household", "day"], name="devices_householdday_once")
+            models.UniqueConstraint(fields=["day", "household"], name="devices_householdday_once")
         ]
 
     def __str__(self) -> str:
@@ -529,15 +534,18 @@ class HouseholdDay(models.Model):
 
 
 class HouseholdMonth(models.Model):
-    """A household that disposed in a month (first day of the month)."""
+    """A household that disposed in a month (first day of the month); unique by month first,
+    like ``HouseholdDay``."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     month = models.DateField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "month"], name="devices_householdmonth_once"
+                fields=["month", "household"], name="devices_householdmonth_once"
             )
         ]
 

@@ -3,7 +3,8 @@ payload as JSON text, no SQLite AUTOINCREMENT, the local day as a column with a 
 index in place of (household, time), and the (kind, time) index replaced by an index on the
 time alone: a B-tree on SQLite, a BRIN on PostgreSQL (records arrive in time order, so a BRIN's
 block ranges stay narrow, and it costs next to nothing per insert). Django's model state does
-not know the time index, as it differs per database."""
+not know the time index, as it differs per database. HouseholdDay and HouseholdMonth become
+unique by day (month) first, without an index by household."""
 
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,10 @@ def fill_days(apps, schema_editor):
     """The local day of the records stored before the column existed."""
     record = apps.get_model("devices", "Record")
     zone = ZoneInfo(settings.TIME_ZONE)
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the rows' foreign keys now rather than at commit: PostgreSQL refuses the
+        # ALTER TABLE that follows while deferred checks of the updated rows are pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     batch = []
     for row in record.objects.only("id", "occurred_at").order_by("id").iterator(chunk_size=5000):
         row.day = row.occurred_at.astimezone(zone).date()
@@ -76,4 +81,38 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["day", "household"], name="devices_rec_day_household"),
         ),
         migrations.RunPython(create_time_index, drop_time_index),
+        migrations.RemoveConstraint(model_name="householdday", name="devices_householdday_once"),
+        migrations.AlterField(
+            model_name="householdday",
+            name="household",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=models.deletion.CASCADE,
+                related_name="+",
+                to="devices.household",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="householdday",
+            constraint=models.UniqueConstraint(
+                fields=("day", "household"), name="devices_householdday_once"
+            ),
+        ),
+        migrations.RemoveConstraint(model_name="householdmonth", name="devices_householdmonth_once"),
+        migrations.AlterField(
+            model_name="householdmonth",
+            name="household",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=models.deletion.CASCADE,
+                related_name="+",
+                to="devices.household",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="householdmonth",
+            constraint=models.UniqueConstraint(
+                fields=("month", "household"), name="devices_householdmonth_once"
+            ),
+        ),
     ]

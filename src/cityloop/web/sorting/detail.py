@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -21,7 +22,6 @@ from cityloop.devices.models import (
     CollectionPoint,
     CollectionTask,
     Household,
-    HouseholdDay,
     Record,
 )
 from cityloop.web.sorting.access import MASK, may_look_up_households, may_see_address
@@ -149,16 +149,13 @@ def _month_start(today: date, months_back: int) -> date:
 def household_context(user, household: Household) -> dict:
     today = timezone.localdate(timezone=timezone.get_default_timezone())  # records' days
     show_address = may_see_address(user)
-    # A household's records are found day by day (the (day, household) index): the days it
-    # disposed on (HouseholdDay) for the latest, every day of the months for the summary.
+    # A household's records are found day by day (the (day, household) index): its latest
+    # disposals among the days records are kept for, and every day of the summary's months.
     disposals = Record.objects.filter(household=household, kind=MessageKind.DISPOSAL)
-    active_days = (
-        HouseholdDay.objects.filter(household=household)
-        .order_by("-day")
-        .values_list("day", flat=True)[:HOUSEHOLD_DISPOSALS]
-    )
+    # (from tomorrow: a device's clock may run minutes ahead near midnight)
+    kept = [today - timedelta(days=n) for n in range(-1, settings.CITYLOOP_INGEST_PAST_DAYS + 1)]
     recent = list(
-        disposals.filter(day__in=list(active_days))
+        disposals.filter(day__in=kept)
         .select_related("point", "device")
         .order_by("-occurred_at", "-id")[:HOUSEHOLD_DISPOSALS]
     )
