@@ -116,8 +116,9 @@ def _database() -> dict:
         # A 64 MB page cache (the default is 2 MB) keeps the indexes of devices_record in
         # memory while device records stream in (docs/decisions/0022-ingest-bulk-sql.md).
         # Connections are kept (conn_max_age above) like PostgreSQL's: a new SQLite connection
-        # starts with an empty page cache and reads the schema again, which cost the HTTP and
-        # MQTT doors of device ingestion two thirds of their speed (docs/decisions/0030).
+        # starts with an empty page cache and reads the schema again, on every request and
+        # every MQTT batch (docs/decisions/0030-record-columns.md). The WAL is checkpointed
+        # every 10,000 pages (40 MB) rather than 1,000: each checkpoint waits for the disk.
         db["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
