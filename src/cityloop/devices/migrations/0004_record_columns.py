@@ -43,6 +43,28 @@ def fill_days(apps, schema_editor):
     record.objects.bulk_update(batch, ["day"])
 
 
+def _first_by(model_name: str, column: str) -> list:
+    """A participation table made unique by ``column`` first, without an index by household."""
+    name = f"devices_{model_name}_once"
+    return [
+        migrations.RemoveConstraint(model_name=model_name, name=name),
+        migrations.AlterField(
+            model_name=model_name,
+            name="household",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=models.deletion.CASCADE,
+                related_name="+",
+                to="devices.household",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name=model_name,
+            constraint=models.UniqueConstraint(fields=(column, "household"), name=name),
+        ),
+    ]
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("devices", "0003_sorting_supervision"),
@@ -81,38 +103,6 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["day", "household"], name="devices_rec_day_household"),
         ),
         migrations.RunPython(create_time_index, drop_time_index),
-        migrations.RemoveConstraint(model_name="householdday", name="devices_householdday_once"),
-        migrations.AlterField(
-            model_name="householdday",
-            name="household",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=models.deletion.CASCADE,
-                related_name="+",
-                to="devices.household",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="householdday",
-            constraint=models.UniqueConstraint(
-                fields=("day", "household"), name="devices_householdday_once"
-            ),
-        ),
-        migrations.RemoveConstraint(model_name="householdmonth", name="devices_householdmonth_once"),
-        migrations.AlterField(
-            model_name="householdmonth",
-            name="household",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=models.deletion.CASCADE,
-                related_name="+",
-                to="devices.household",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="householdmonth",
-            constraint=models.UniqueConstraint(
-                fields=("month", "household"), name="devices_householdmonth_once"
-            ),
-        ),
+        *_first_by(model_name="householdday", column="day"),
+        *_first_by(model_name="householdmonth", column="month"),
     ]
