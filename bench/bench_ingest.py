@@ -524,8 +524,10 @@ def run_database(label: str, env: dict, var: Path, *, memory: bool) -> None:
     )
     # (b) HTTP, small then large requests (new messages each time)
     for per_request in REQUEST_SIZES:
-        messages = http_messages if per_request == REQUEST_SIZES[0] else None
-        messages = messages or make_messages(devices, HTTP_RECORDS, f"h{per_request}")
+        first = per_request == REQUEST_SIZES[0]  # the raw limit's rows, then new messages
+        messages = (
+            http_messages if first else make_messages(devices, HTTP_RECORDS, f"h{per_request}")
+        )
         say(f"{label}: HTTP, {HTTP_RECORDS:,} records, {per_request} messages a request")
         base = _count_fast(env)
         http = bench_http(env, devices, messages, HTTP_RECORDS, per_request)

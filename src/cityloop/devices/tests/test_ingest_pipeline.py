@@ -102,7 +102,7 @@ def test_the_payload_keeps_unicode_and_reads_back_as_json(station):
 
     stored = Record.objects.get()
     assert stored.payload == {**record, "waste_type": "other"}
-    # Kept as the JSON text the pipeline wrote: readable by the database's own JSON functions.
+    # The column holds the record as JSON text (UTF-8, not escaped), the same record as read back.
     with connection.cursor() as cursor:
         cursor.execute("SELECT payload FROM devices_record")
         (text,) = cursor.fetchone()
