@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import both, in_language, lazy_format
+from cityloop.devices import filing
 from cityloop.devices.choices import EvidenceSubject, MessageKind
 from cityloop.devices.models import (
     CollectionPoint,
@@ -183,12 +184,14 @@ def incidents(
     wrong = Q(kind=MessageKind.DISPOSAL, is_correct=False)
     related = ("device", "point", "household")
     if household is not None:
-        # Day by day through the (day, household) index, each local day the period touches.
+        # Day by day through the (day, household) index (and the records not yet filed in
+        # it: ``filing``), each local day the period touches.
         zone = timezone.get_default_timezone()
         first, last = (timezone.localtime(t, zone).date() for t in (start, end))
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        rows = Record.objects.filter(period, wrong, household=household, day__in=days)
-        return list(rows.select_related(*related).order_by("occurred_at", "pk"))
+        wanted = Record.objects.filter(period, wrong).select_related(*related)
+        found = [r for part in filing.household_records(wanted, household, days) for r in part]
+        return sorted(found, key=lambda r: (r.occurred_at, r.pk))
     points = unit_points(unit)
     rows = Record.objects.filter(period, point_id__in=points).filter(
         wrong | Q(kind=MessageKind.AI_ALARM)

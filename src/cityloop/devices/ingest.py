@@ -15,7 +15,8 @@ transaction with a fixed number of statements, whatever the number of messages:
    both get it back (the unique index decides), so nothing is counted twice.
 2. The records of those messages only: ``executemany`` on SQLite, ``COPY`` on PostgreSQL
    (docs/decisions/0022-ingest-bulk-sql.md).
-3. The quarantine, the devices' last-seen time, then ``rollups.apply`` and ``reactions.react``
+3. On SQLite, the filing of a household's records once enough are unfiled (``filing``).
+4. The quarantine, the devices' last-seen time, then ``rollups.apply`` and ``reactions.react``
    with the records stored for the first time.
 
 Records are checked by a function compiled from each kind's JSON Schema (``fastcheck``);
@@ -24,6 +25,7 @@ Records are checked by a function compiled from each kind's JSON Schema (``fastc
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import json
 import logging
@@ -41,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import both, lazy_format
-from cityloop.devices import reactions, rollups
+from cityloop.devices import filing, reactions, rollups
 from cityloop.devices.choices import DeviceKind, MessageKind, QuarantineReason
 from cityloop.devices.fastcheck import compile_schema
 from cityloop.devices.fields import dumps, loads
@@ -229,6 +231,38 @@ def ingest(*, messages: list[Raw], sender: Device | None = None) -> Outcome:
 
 
 @contextmanager
+def writer_turn():
+    """On SQLite, wait for this process's turn to write in the kernel (``flock`` on a file
+    beside the database) rather than in SQLite's busy handler.
+
+    SQLite lets one writer in at a time; a writer that finds the database locked sleeps
+    1, 2, 5, … up to 100 ms between tries and is not woken when the lock is released. Two
+    ingest processes (HTTP workers, MQTT workers) writing one batch after the other then leave
+    the database idle for most of those sleeps. ``flock`` wakes the next writer the moment the
+    previous one lets go (docs/decisions/0032-sqlite-writer-turn.md). On PostgreSQL, and on
+    SQLite in memory (tests), there is nothing to do."""
+    path = _lock_path()
+    if path is None:
+        yield
+        return
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lock_path() -> str | None:
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict["NAME"])
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return f"{name}-writer"
+
+
+@contextmanager
 def _no_cycle_collection():
     """Python's cyclic garbage collector paused while a batch is stored: a batch makes a few
     objects per record and keeps them all to the end, which made the collector run over and
@@ -309,7 +343,7 @@ def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
     rows, stored = _rows(records, now)
     planned = rollups.plan(stored)
     seen = _seen(active, devices, senders, now)
-    with transaction.atomic():
+    with writer_turn(), transaction.atomic():
         new = _insert_messages(candidates, now)
         for key in new:
             kind, count, result = candidates[key]
@@ -323,6 +357,8 @@ def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
             stored = [s for s, kept in zip(stored, keep, strict=True) if kept]
             planned = rollups.plan(stored)
         _insert_records(rows)
+        if filing.in_arrears():
+            filing.file_pending()
         QuarantinedMessage.objects.bulk_create(quarantine, batch_size=BATCH)
         if seen:
             Device.objects.filter(pk__in=seen).update(last_seen_at=now)
@@ -345,7 +381,7 @@ def _seen(active: set[int], devices: dict[str, Device], senders: set[Device], no
     )
 
 
-# Record columns in the order of the rows built by ``ingest`` (the payload last but one).
+# Record columns in the order of the rows built by ``_rows``.
 RECORD_COLUMNS = (
     "device_id",
     "message_id",
@@ -361,6 +397,7 @@ RECORD_COLUMNS = (
     "household_id",
     "payload",
     "received_at",
+    "filed",
 )
 MESSAGE_CHUNK = 500  # rows per multi-row INSERT … RETURNING (5 parameters each)
 
@@ -394,6 +431,7 @@ def _rows(records: list[list], now: datetime) -> tuple[list[tuple], list[Stored]
     before the transaction. Times go to the database as UTC text: SQLite keeps naive UTC text
     (Django's format), PostgreSQL reads the offset."""
     postgres = connection.vendor == "postgresql"
+    arrears = filing.in_arrears()  # a household's records stored unfiled, filed later
     received = now.astimezone(UTC).isoformat(" ")
     if not postgres:
         received = received[:-6]
@@ -417,6 +455,7 @@ def _rows(records: list[list], now: datetime) -> tuple[list[tuple], list[Stored]
                 r[10],
                 dumps(payload),
                 received,
+                not (arrears and r[10] is not None),
             )
         )
         stored.append(

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -259,12 +260,16 @@ class Record(models.Model):
     Records are written only with their message, in the transaction whose ``INSERT`` of the
     ``Message`` row (unique per device and id) succeeded, so a replayed message adds nothing.
     The table therefore carries no unique index of its own, and only the indexes its readers
-    use: point × time; local day × household (a household's records are found day by day: a
-    household × time index takes each record to a random page, which a day-first index keeps
-    to today's pages); and the time alone (a B-tree on SQLite, a BRIN on PostgreSQL, made by
-    migration 0004). Every index costs the ingestion rate (docs/decisions/0029-record-indexes.md,
-    0030-record-columns.md). The payload is JSON kept as text and the primary
-    key has no SQLite ``AUTOINCREMENT`` (``fields``, docs/decisions/0030-record-columns.md)."""
+    use: point × time, and local day × household (a household's records are found day by day:
+    a household × time index takes each record to a random page, which a day-first index keeps
+    to today's pages). Every index costs the ingestion rate
+    (docs/decisions/0029-record-indexes.md, 0030-record-columns.md). The payload is JSON kept
+    as text and the primary key has no SQLite ``AUTOINCREMENT`` (``fields``).
+
+    The day × household index holds only *filed* records. On SQLite a household's new records
+    arrive unfiled and are filed in arrears, twenty thousand or so at a time, in one statement
+    that touches each index page once instead of once per batch; until then a small index of
+    the unfiled ones finds them (``filing``, docs/decisions/0033-filing-in-arrears.md)."""
 
     id = RowIdField(primary_key=True, serialize=False, verbose_name="ID")
     device = models.ForeignKey(
@@ -295,13 +300,23 @@ class Record(models.Model):
     )
     payload = JSONTextField(_("payload"))
     received_at = models.DateTimeField(_("received"))
+    filed = models.BooleanField(
+        _("filed under its household"),
+        default=True,
+        help_text=_("In the household index by day; records still waiting are found all the same."),
+    )
 
     class Meta:
         verbose_name = _("record")
         verbose_name_plural = _("records")
         indexes = [
             models.Index(fields=["point", "occurred_at"], name="devices_rec_point_at"),
-            models.Index(fields=["day", "household"], name="devices_rec_day_household"),
+            models.Index(
+                fields=["day", "household"],
+                name="devices_rec_day_household",
+                condition=Q(filed=True),
+            ),
+            models.Index(fields=["id"], name="devices_rec_unfiled", condition=Q(filed=False)),
         ]
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from cityloop.devices import filing
 from cityloop.devices.choices import MessageKind
 from cityloop.devices.models import (
     CollectionPoint,
@@ -348,8 +349,12 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
     since = datetime.combine(start, time.min, tzinfo=zone)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
     summary = Rebuilt(start, end)
-    in_period = Q(occurred_at__gte=since, occurred_at__lt=until)
-    local_day = TruncDate("occurred_at", tzinfo=zone)
+    # Records are found by their local day (the column the pipeline fills from the time in
+    # TIME_ZONE) through the (day, household) index, after filing any record not yet in it
+    # (``filing``); no index on the time itself is kept
+    # (docs/decisions/0033-filing-in-arrears.md).
+    filing.file_pending(every=0)
+    in_period = Q(filed=True, day__range=(start, end))
 
     for model in (PointDay, StreetDay, PlantDay, HouseholdDay, CommunityDay):
         model.objects.filter(day__range=(start, end)).delete()
@@ -362,12 +367,11 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
     truck = Q(kind=MessageKind.TRUCK_COLLECTION)
     rows = (
         Record.objects.filter(in_period, kind__in=POINT_KINDS, point__isnull=False)
-        .annotate(local_day=local_day)
         .values(
             "point_id",
             "point__community_id",
             "point__community__parent_id",
-            "local_day",
+            "day",
             "waste_type",
         )
         .annotate(
@@ -385,7 +389,7 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
             point_id=r["point_id"],
             community_id=r["point__community_id"],
             street_id=r["point__community__parent_id"],
-            day=r["local_day"],
+            day=r["day"],
             waste_type=r["waste_type"],
             **{name: r[name] for name in POINT_SUMS},
         )
@@ -406,13 +410,12 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
 
     plant = (
         Record.objects.filter(in_period, kind=MessageKind.PLANT_INTAKE)
-        .annotate(local_day=local_day)
-        .values("local_day", "waste_type")
+        .values("day", "waste_type")
         .annotate(intakes=Count("pk"), treated_kg=Sum("weight_kg", default=0.0))
     )
     plant_days = [
         PlantDay(
-            day=r["local_day"],
+            day=r["day"],
             waste_type=r["waste_type"],
             intakes=r["intakes"],
             treated_kg=r["treated_kg"],
@@ -424,8 +427,7 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
 
     pairs = (
         Record.objects.filter(in_period, disposal, household__isnull=False)
-        .annotate(local_day=local_day)
-        .values_list("household_id", "local_day")
+        .values_list("household_id", "day")
         .distinct()
     )
     household_days = [HouseholdDay(household_id=h, day=d) for h, d in pairs.iterator()]

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from cityloop.devices.choices import DeviceKind, PointKind, WasteType
-from cityloop.devices.models import Bin, CollectionPoint, Device
+from cityloop.devices.models import Bin, CollectionPoint, Device, Household, HouseholdCard
 from cityloop.devices.services import device_create
 from cityloop.geo.models import Grid
 
@@ -77,6 +77,16 @@ def station(tiny, frozen) -> Station:
         sensor,
         sensor_token,
     )
+
+
+@pytest.fixture
+def household(station) -> Household:
+    """H-0001 at the station's point, with card C-0001 (the card of ``disposal``)."""
+    home = Household.objects.create(
+        code="H-0001", community=station.point.community, point=station.point
+    )
+    HouseholdCard.objects.create(household=home, card_id="C-0001")
+    return home
 
 
 def disposal(message_id: str, *, weight: float = 1.5, time: str = T, **extra) -> dict:

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from cityloop.devices import evidence, ingest
-from cityloop.devices.models import EvidenceItem, EvidencePackage, Household, HouseholdCard, Record
+from cityloop.devices.models import EvidenceItem, EvidencePackage, Household, Record
 from cityloop.devices.tests.conftest import NOW
 from cityloop.events.services.refusals import BadInput
 from cityloop.geo.models import ResponsibilityZone
@@ -42,15 +42,6 @@ def wrong(message_id, *, at="09:00", card="C-0001", weight=1.5, correct=False):
         "is_correct": correct,
     }
     return {"id": message_id, "kind": "disposal", "record": record}
-
-
-@pytest.fixture
-def household(station):
-    home = Household.objects.create(
-        code="H-0001", community=station.point.community, point=station.point
-    )
-    HouseholdCard.objects.create(household=home, card_id="C-0001")
-    return home
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """The point detail and the household lookup: registry rows and the records behind them.
 
 These pages list records (today's at one point, a household's latest): reads through the
-``Record`` indexes ``(point, kind, occurred_at)`` and ``(household, occurred_at)``, bounded by a
-day or by a limit. Indicators (rates) still come from ``cityloop.devices.indicators``.
+``Record`` indexes ``(point, occurred_at)`` and ``(day, household)`` (with the records not yet
+filed in it, ``cityloop.devices.filing``), bounded by a day or by a limit. Indicators (rates)
+still come from ``cityloop.devices.indicators``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from cityloop.devices import indicators
+from cityloop.devices import filing, indicators
 from cityloop.devices.choices import AlarmKind, MessageKind, WasteType
 from cityloop.devices.models import (
     AlarmCase,
@@ -149,39 +150,54 @@ def _month_start(today: date, months_back: int) -> date:
 def household_context(user, household: Household) -> dict:
     today = timezone.localdate(timezone=timezone.get_default_timezone())  # records' days
     show_address = may_see_address(user)
-    # A household's records are found day by day (the (day, household) index): its latest
-    # disposals among the days records are kept for, and every day of the summary's months.
-    disposals = Record.objects.filter(household=household, kind=MessageKind.DISPOSAL)
+    # A household's records are found day by day (the (day, household) index, and the
+    # records not yet filed in it: ``filing``): its latest disposals among the days records
+    # are kept for, and every day of the summary's months.
+    disposals = Record.objects.filter(kind=MessageKind.DISPOSAL)
     # (from tomorrow: a device's clock may run minutes ahead near midnight)
     kept = [today - timedelta(days=n) for n in range(-1, settings.CITYLOOP_INGEST_PAST_DAYS + 1)]
-    recent = list(
-        disposals.filter(day__in=kept)
-        .select_related("point", "device")
-        .order_by("-occurred_at", "-id")[:HOUSEHOLD_DISPOSALS]
-    )
+    latest = ("-occurred_at", "-id")
+    recent = sorted(
+        (
+            record
+            for part in filing.household_records(disposals, household, kept)
+            for record in part.select_related("point", "device").order_by(*latest)[
+                :HOUSEHOLD_DISPOSALS
+            ]
+        ),
+        key=lambda r: (r.occurred_at, r.pk),
+        reverse=True,
+    )[:HOUSEHOLD_DISPOSALS]
     first = _month_start(today, HOUSEHOLD_MONTHS - 1)
     days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
-    monthly = (
-        disposals.filter(day__in=days)
-        .annotate(month=TruncMonth("day"))
-        .values("month")
-        .annotate(
-            disposals=Count("id"),
-            judged=Count("id", filter=Q(is_correct__isnull=False)),
-            correct=Count("id", filter=Q(is_correct=True)),
-            kg=Sum("weight_kg"),
+    sums: dict[date, dict] = {}
+    for part in filing.household_records(disposals, household, days):
+        monthly = (
+            part.annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(
+                disposals=Count("id"),
+                judged=Count("id", filter=Q(is_correct__isnull=False)),
+                correct=Count("id", filter=Q(is_correct=True)),
+                kg=Sum("weight_kg", default=0.0),
+            )
+            .order_by()
         )
-        .order_by("-month")
-    )
+        for m in monthly:
+            month = m["month"].date() if isinstance(m["month"], datetime) else m["month"]
+            total = sums.setdefault(month, dict.fromkeys(("disposals", "judged", "correct"), 0))
+            for name in ("disposals", "judged", "correct"):
+                total[name] += m[name]
+            total["kg"] = total.get("kg", 0.0) + m["kg"]
     months = [
         {
-            "month": m["month"].date() if isinstance(m["month"], datetime) else m["month"],
+            "month": month,
             "disposals": m["disposals"],
             "incorrect": m["judged"] - m["correct"],
             "rate": pct(m["correct"] / m["judged"]) if m["judged"] else None,
-            "kg": round(m["kg"] or 0.0, 1),
+            "kg": round(m["kg"], 1),
         }
-        for m in monthly
+        for month, m in sorted(sums.items(), reverse=True)
     ]
     return {
         "household": household,
