@@ -272,8 +272,15 @@ class Record(models.Model):
     the unfiled ones finds them (``filing``, docs/decisions/0033-filing-in-arrears.md)."""
 
     id = RowIdField(primary_key=True, serialize=False, verbose_name="ID")
+    # No foreign keys in the database (``db_constraint=False``): checking three of them for
+    # every row halved PostgreSQL's COPY. Django still protects and nulls them on delete
+    # (docs/decisions/0034-record-foreign-keys.md).
     device = models.ForeignKey(
-        Device, on_delete=models.PROTECT, related_name="records", db_index=False
+        Device,
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_index=False,
+        db_constraint=False,
     )
     message_id = models.CharField(_("message id"), max_length=64)
     seq = models.PositiveIntegerField(_("position in the message"))
@@ -286,6 +293,7 @@ class Record(models.Model):
         on_delete=models.PROTECT,
         related_name="records",
         db_index=False,  # devices_rec_point_at leads with it
+        db_constraint=False,
     )
     waste_type = models.CharField(_("waste type"), max_length=20, blank=True)
     weight_kg = models.FloatField(_("weight (kg)"), null=True)
@@ -297,6 +305,7 @@ class Record(models.Model):
         on_delete=models.SET_NULL,
         related_name="records",
         db_index=False,  # devices_rec_day_household holds it
+        db_constraint=False,
     )
     payload = JSONTextField(_("payload"))
     received_at = models.DateTimeField(_("received"))

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import ProtectedError
 
 from cityloop.devices import ingest
 from cityloop.devices.fields import JSONTextField, dumps, loads
@@ -66,3 +67,28 @@ def test_migration_0004_gives_earlier_records_their_local_day(station):
     days = {r.message_id: r.day for r in Record.objects.all()}
     assert days == {"late": date(2026, 11, 24), "early": date(2026, 11, 25)}
     assert Record.objects.get(message_id="early").payload["time"] == times["early"]
+
+
+@pytest.mark.django_db
+def test_records_keep_their_device_point_and_household_without_database_foreign_keys(
+    station, household
+):
+    # The database checks none of them (decision 0034); Django still protects and nulls.
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "devices_record")
+    assert not [name for name, c in constraints.items() if c["foreign_key"]]
+    raws = ingest.parse_array(json.dumps([disposal("d1")]))
+    assert ingest.ingest(sender=station.scale, messages=raws).records == 1
+    record = Record.objects.get()
+    assert (record.device, record.point, record.household) == (
+        station.scale,
+        station.point,
+        household,
+    )
+    with pytest.raises(ProtectedError):
+        station.scale.delete()
+    with pytest.raises(ProtectedError):
+        station.point.delete()
+    household.delete()
+    record.refresh_from_db()
+    assert record.household is None and record.card_id == "C-0001"
