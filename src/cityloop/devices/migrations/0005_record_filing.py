@@ -7,10 +7,23 @@ for every row (docs/decisions/0034-record-foreign-keys.md)."""
 
 from importlib import import_module
 
-import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models.deletion import PROTECT, SET_NULL
 
 earlier = import_module("cityloop.devices.migrations.0004_record_columns")
+
+
+def _unchecked(name: str, to: str, on_delete, *, null: bool) -> migrations.AlterField:
+    """A foreign key of the record that the database no longer checks."""
+    field = models.ForeignKey(
+        db_constraint=False,
+        db_index=False,
+        null=null,
+        on_delete=on_delete,
+        related_name="records",
+        to=to,
+    )
+    return migrations.AlterField(model_name="record", name=name, field=field)
 
 
 class Migration(migrations.Migration):
@@ -21,41 +34,9 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(earlier.drop_time_index, earlier.create_time_index),
         migrations.RemoveIndex(model_name="record", name="devices_rec_day_household"),
-        migrations.AlterField(
-            model_name="record",
-            name="device",
-            field=models.ForeignKey(
-                db_constraint=False,
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="records",
-                to="devices.device",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="record",
-            name="household",
-            field=models.ForeignKey(
-                db_constraint=False,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="records",
-                to="devices.household",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="record",
-            name="point",
-            field=models.ForeignKey(
-                db_constraint=False,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="records",
-                to="devices.collectionpoint",
-            ),
-        ),
+        _unchecked("device", "devices.device", PROTECT, null=False),
+        _unchecked("household", "devices.household", SET_NULL, null=True),
+        _unchecked("point", "devices.collectionpoint", PROTECT, null=True),
         migrations.AddField(
             model_name="record",
             name="filed",
