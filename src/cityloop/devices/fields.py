@@ -18,7 +18,7 @@ import json
 import orjson
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -70,3 +70,12 @@ class RowIdField(models.BigAutoField):
         if connection.vendor == "sqlite":
             return None
         return super().db_type_suffix(connection)
+
+
+def json_values(param: str = "%s", *, cast: str = "") -> str:
+    """SQL selecting the elements of the JSON array ``param`` (a placeholder), as text or, on
+    PostgreSQL, cast to ``cast`` (SQLite compares its JSON values as they are): a list of
+    thousands of values travels as one text parameter."""
+    if connection.vendor == "postgresql":
+        return f"SELECT json_array_elements_text({param}::json){cast and '::' + cast}"
+    return f"SELECT value FROM json_each({param})"  # noqa: S608 (the placeholder only)

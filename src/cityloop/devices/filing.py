@@ -23,7 +23,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import QuerySet
 
-FILE_EVERY = 20_000  # unfiled records (ids since the oldest) that set off filing them all
+FILE_EVERY = 60_000  # unfiled records (ids since the oldest) that set off filing them all
 
 
 def in_arrears() -> bool:

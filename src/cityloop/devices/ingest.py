@@ -46,7 +46,7 @@ from cityloop.core.i18n import both, lazy_format
 from cityloop.devices import filing, reactions, rollups
 from cityloop.devices.choices import DeviceKind, MessageKind, QuarantineReason
 from cityloop.devices.fastcheck import compile_schema
-from cityloop.devices.fields import dumps, loads
+from cityloop.devices.fields import dumps, json_values, loads
 from cityloop.devices.models import (
     Bin,
     Device,
@@ -508,16 +508,15 @@ def _resolve(records: list[list]) -> None:
 
 def _lookup(model, key: str, columns: str, values: set, condition: str = "") -> list[tuple]:
     """Rows ``(key, *columns)`` of ``model`` whose ``key`` is one of ``values``, in one query
-    with the values as one parameter (a PostgreSQL array, SQLite JSON): thousands of cards per
-    batch cost no ORM work per value."""
+    with the values as one JSON text parameter: thousands of cards per batch cost no ORM work
+    per value, and no adaptation per value either (psycopg took 7 µs for each element of a
+    list parameter)."""
     if not values:
         return []
     table = connection.ops.quote_name(model._meta.db_table)
     where = f" AND {condition}" if condition else ""
-    if connection.vendor == "postgresql":
-        match, param = f"{key} = ANY(%s)", list(values)
-    else:
-        match, param = f"{key} IN (SELECT value FROM json_each(%s))", dumps(list(values))  # noqa: S608
+    match = f"{key} IN ({json_values()})"
+    param = dumps(list(values))
     with connection.cursor() as cursor:
         # Table and column names are ours; the values are one parameter.
         cursor.execute(f"SELECT {key}, {columns} FROM {table} WHERE {match}{where}", [param])  # noqa: S608

@@ -267,7 +267,7 @@ class Record(models.Model):
     as text and the primary key has no SQLite ``AUTOINCREMENT`` (``fields``).
 
     The day × household index holds only *filed* records. On SQLite a household's new records
-    arrive unfiled and are filed in arrears, twenty thousand or so at a time, in one statement
+    arrive unfiled and are filed in arrears, sixty thousand or so at a time, in one statement
     that touches each index page once instead of once per batch; until then a small index of
     the unfiled ones finds them (``filing``, docs/decisions/0033-filing-in-arrears.md)."""
 
