@@ -45,7 +45,7 @@ PG_NAME = "cityloop_bench_ingest"
 POINTS = 20  # collection points, one station gateway (RFID reader + scale) each
 HOUSEHOLDS = 26_000  # as many carded households as the demo district
 GATEWAY_RECORDS = 100  # records per gateway message
-HTTP_RECORDS = 100_000
+HTTP_RECORDS = 300_000  # per HTTP run: several seconds, so that the workers' warm-up weighs little
 # Records per MQTT run: long enough that the start and the last batch's wait (up to 0.2 s) are
 # a small part of it; the SQLite run with 1 worker also gives the worker's memory over them.
 MQTT_RECORDS = 1_000_000
