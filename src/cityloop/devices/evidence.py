@@ -190,8 +190,7 @@ def incidents(
         first, last = (timezone.localtime(t, zone).date() for t in (start, end))
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         wanted = Record.objects.filter(period, wrong).select_related(*related)
-        found = [r for part in filing.household_records(wanted, household, days) for r in part]
-        return sorted(found, key=lambda r: (r.occurred_at, r.pk))
+        return list(filing.household_records(wanted, household, days).order_by("occurred_at", "id"))
     points = unit_points(unit)
     rows = Record.objects.filter(period, point_id__in=points).filter(
         wrong | Q(kind=MessageKind.AI_ALARM)

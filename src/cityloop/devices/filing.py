@@ -10,9 +10,10 @@ and once ``FILE_EVERY`` records have come in since the oldest unfiled one, files
 ``UPDATE``, which touches each index page once. On PostgreSQL, whose writers run concurrently,
 records are filed as they are stored.
 
-Every reader of a household's records asks both parts: the filed ones by day
-(``household_records``), the unfiled ones, at most about ``FILE_EVERY`` rows, through their own
-index. Records without a household are filed at once: nobody looks them up by household.
+Every reader of a household's records asks both parts in one statement
+(``household_records``): the filed ones by day, the unfiled ones, at most about ``FILE_EVERY``
+rows, through their own index. Records without a household are filed at once: nobody looks
+them up by household.
 """
 
 from __future__ import annotations
@@ -50,13 +51,14 @@ def file_pending(*, every: int | None = None) -> int:
         return cursor.rowcount
 
 
-def household_records(queryset: QuerySet, household, days: Iterable[date]) -> list[QuerySet]:
-    """``queryset`` (of ``Record``) narrowed to ``household`` on ``days``, as the queries to
-    run and combine: the filed records through the day × household index, and the unfiled
-    ones, if records are filed in arrears here, through the index of unfiled ids."""
-    mine = queryset.filter(household=household)
-    days = list(days)
-    parts = [mine.filter(filed=True, day__in=days)]
-    if in_arrears():
-        parts.append(mine.filter(filed=False, day__in=days))
-    return parts
+def household_records(queryset: QuerySet, household, days: Iterable[date]) -> QuerySet:
+    """``queryset`` (of ``Record``) narrowed to ``household`` on ``days``: the filed records
+    through the day × household index and, where records are filed in arrears, the unfiled
+    ones through their own index, as one ``UNION ALL``. One statement reads one snapshot, so a
+    filing committed meanwhile can neither hide records nor count them twice. Order, slice or
+    pick columns on the result; ``select_related`` goes on ``queryset``."""
+    mine = queryset.filter(household=household, day__in=list(days))
+    filed = mine.filter(filed=True)
+    if not in_arrears():
+        return filed
+    return filed.union(mine.filter(filed=False), all=True)

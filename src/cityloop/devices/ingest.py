@@ -29,6 +29,8 @@ import fcntl
 import gc
 import json
 import logging
+import os
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -230,6 +232,9 @@ def ingest(*, messages: list[Raw], sender: Device | None = None) -> Outcome:
     return outcome
 
 
+_turn = threading.local()  # how deeply this thread holds the writer's turn
+
+
 @contextmanager
 def writer_turn():
     """On SQLite, wait for this process's turn to write in the kernel (``flock`` on a file
@@ -239,27 +244,45 @@ def writer_turn():
     1, 2, 5, … up to 100 ms between tries and is not woken when the lock is released. Two
     ingest processes (HTTP workers, MQTT workers) writing one batch after the other then leave
     the database idle for most of those sleeps. ``flock`` wakes the next writer the moment the
-    previous one lets go (docs/decisions/0032-sqlite-writer-turn.md). On PostgreSQL, and on
-    SQLite in memory (tests), there is nothing to do."""
+    previous one lets go (docs/decisions/0032-sqlite-writer-turn.md). Take the turn outside
+    the write transaction (inside one, which may already hold SQLite's lock, nothing is done:
+    the turn would end before the commit). A thread that holds the turn may take it again.
+    On PostgreSQL, and on SQLite in memory (tests), there is nothing to do."""
+    depth = getattr(_turn, "depth", 0)
     path = _lock_path()
-    if path is None:
-        yield
-        return
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    if depth or path is None or connection.in_atomic_block:
+        _turn.depth = depth + 1 if depth else 0
         try:
             yield
         finally:
+            _turn.depth = depth
+        return
+    # Created with the database file's permissions, like SQLite's own -wal and -shm files, so
+    # that web and MQTT workers running as different users share it.
+    mode = os.stat(path[0]).st_mode & 0o666
+    handle = os.open(path[1], os.O_RDONLY | os.O_CREAT, mode)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        _turn.depth = 1
+        try:
+            yield
+        finally:
+            _turn.depth = 0
             fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        os.close(handle)
 
 
-def _lock_path() -> str | None:
+def _lock_path() -> tuple[str, str] | None:
+    """The database file and its lock file (``<database>-writer``, symbolic links resolved so
+    that every process locks the same file), or None where no lock is needed."""
     if connection.vendor != "sqlite":
         return None
     name = str(connection.settings_dict["NAME"])
-    if not name or name == ":memory:" or name.startswith("file:"):
+    if not name or name == ":memory:" or name.startswith("file:") or not os.path.exists(name):
         return None
-    return f"{name}-writer"
+    database = os.path.realpath(name)
+    return database, f"{database}-writer"
 
 
 @contextmanager

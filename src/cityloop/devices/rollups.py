@@ -270,9 +270,9 @@ def _upsert(cursor, model, keys: list[str], sums: list[str], rows: list[tuple], 
 
 def _insert_returning(cursor, model, column: str, pairs: list[tuple[int, date]]) -> list[tuple]:
     """Insert ``(household, <column>)`` pairs, ignoring those already there; return the pairs
-    the database inserted. The pairs travel as one parameter (PostgreSQL arrays, SQLite JSON):
-    a statement with tens of thousands of placeholders costs more to parse than to run, and
-    psycopg adapts each element of a list parameter slowly (7 µs): the pairs are JSON text."""
+    the database inserted. The pairs travel as one JSON text parameter: a statement with tens
+    of thousands of placeholders costs more to parse than to run, and psycopg adapts each
+    element of a list parameter slowly (7 µs)."""
     if not pairs:
         return []
     table = connection.ops.quote_name(model._meta.db_table)
@@ -346,7 +346,9 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
     # Records are found by their local day (the column the pipeline fills from the time in
     # TIME_ZONE) through the (day, household) index, after filing any record not yet in it
     # (``filing``); no index on the time itself is kept
-    # (docs/decisions/0033-filing-in-arrears.md).
+    # (docs/decisions/0033-filing-in-arrears.md). The rebuild is one transaction, and on SQLite
+    # it holds the write lock from its first statement (transaction_mode IMMEDIATE): no record
+    # can arrive unfiled between the filing and the reads.
     filing.file_pending(every=0)
     in_period = Q(filed=True, day__range=(start, end))
 

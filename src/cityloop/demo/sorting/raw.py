@@ -36,7 +36,7 @@ from cityloop.demo.sorting.model import (
     Z,
 )
 from cityloop.devices.choices import AlarmKind, MessageKind
-from cityloop.devices.ingest import Raw, ingest
+from cityloop.devices.ingest import Raw, ingest, writer_turn
 
 ALARM_MIX = [
     (AlarmKind.MIXED_DISPOSAL, 0.4),
@@ -72,7 +72,8 @@ def send_day(year: Year, d: int, summary: RawSummary) -> None:
 
 
 def _send(batch: list[Raw], summary: RawSummary) -> None:
-    with transaction.atomic():
+    # The writer's turn first, then the transaction (an ingest worker may be writing too).
+    with writer_turn(), transaction.atomic():
         outcome = ingest(messages=batch)
     summary.messages += outcome.accepted
     summary.records += outcome.records

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
 from cityloop.devices import evidence, filing, ingest, rollups
 from cityloop.devices.models import PointDay, Record
@@ -120,6 +121,23 @@ def test_readers_see_filed_and_unfiled_records_alike(station, household, tiny):
     filing.file_pending(every=0)
     assert all(filed().values())
     assert seen() == before
+
+
+@pytest.mark.django_db
+def test_the_household_page_merges_both_parts_in_order_within_its_limit(station, household):
+    # 20 filed records at even minutes, 20 unfiled at odd minutes, 06:00 to 06:39.
+    send(station.scale, *[disposal(f"f{m}", at=f"06:{m:02d}") for m in range(0, 40, 2)])
+    filing.file_pending(every=0)
+    send(station.scale, *[disposal(f"u{m}", at=f"06:{m:02d}") for m in range(1, 40, 2)])
+    user = user_create(username="admin1", password=None, unit=None, is_superuser=True)
+    with CaptureQueriesContext(connection) as queries:
+        found = list(filing.household_records(Record.objects.all(), household, [NOW.date()]))
+    assert len(found) == 40 and len(queries) == 1  # both parts: one statement, one snapshot
+    page = detail.household_context(user, household)
+    minutes = [d["at"].minute for d in page["disposals"]]
+    assert len(minutes) == detail.HOUSEHOLD_DISPOSALS == 30
+    assert minutes == list(range(39, 9, -1))  # the newest 30, filed and unfiled interleaved
+    assert [(m["disposals"], m["incorrect"]) for m in page["months"]] == [(40, 40)]
 
 
 @pytest.mark.django_db

@@ -12,8 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Q
 from django.utils import timezone
 
 from cityloop.devices import filing, indicators
@@ -156,39 +155,24 @@ def household_context(user, household: Household) -> dict:
     disposals = Record.objects.filter(kind=MessageKind.DISPOSAL)
     # (from tomorrow: a device's clock may run minutes ahead near midnight)
     kept = [today - timedelta(days=n) for n in range(-1, settings.CITYLOOP_INGEST_PAST_DAYS + 1)]
-    latest = ("-occurred_at", "-id")
-    recent = sorted(
-        (
-            record
-            for part in filing.household_records(disposals, household, kept)
-            for record in part.select_related("point", "device").order_by(*latest)[
-                :HOUSEHOLD_DISPOSALS
-            ]
-        ),
-        key=lambda r: (r.occurred_at, r.pk),
-        reverse=True,
-    )[:HOUSEHOLD_DISPOSALS]
+    recent = list(
+        filing.household_records(
+            disposals.select_related("point", "device"), household, kept
+        ).order_by("-occurred_at", "-id")[:HOUSEHOLD_DISPOSALS]
+    )
     first = _month_start(today, HOUSEHOLD_MONTHS - 1)
     days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
+    # Summed here: the two parts of ``household_records`` are one UNION ALL, which the ORM
+    # does not aggregate; a household has a few records a day.
     sums: dict[date, dict] = {}
-    for part in filing.household_records(disposals, household, days):
-        monthly = (
-            part.annotate(month=TruncMonth("day"))
-            .values("month")
-            .annotate(
-                disposals=Count("id"),
-                judged=Count("id", filter=Q(is_correct__isnull=False)),
-                correct=Count("id", filter=Q(is_correct=True)),
-                kg=Sum("weight_kg", default=0.0),
-            )
-            .order_by()
-        )
-        for m in monthly:
-            month = m["month"].date() if isinstance(m["month"], datetime) else m["month"]
-            total = sums.setdefault(month, dict.fromkeys(("disposals", "judged", "correct"), 0))
-            for name in ("disposals", "judged", "correct"):
-                total[name] += m[name]
-            total["kg"] = total.get("kg", 0.0) + m["kg"]
+    rows = filing.household_records(disposals, household, days)
+    for day, correct, kg in rows.values_list("day", "is_correct", "weight_kg"):
+        month = day.replace(day=1)
+        total = sums.setdefault(month, {"disposals": 0, "judged": 0, "correct": 0, "kg": 0.0})
+        total["disposals"] += 1
+        total["judged"] += correct is not None
+        total["correct"] += correct is True
+        total["kg"] += kg or 0.0
     months = [
         {
             "month": month,
