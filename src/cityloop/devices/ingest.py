@@ -249,13 +249,16 @@ def writer_turn():
     the turn would end before the commit). A thread that holds the turn may take it again.
     On PostgreSQL, and on SQLite in memory (tests), there is nothing to do."""
     depth = getattr(_turn, "depth", 0)
-    path = _lock_path()
-    if depth or path is None or connection.in_atomic_block:
-        _turn.depth = depth + 1 if depth else 0
+    if depth:  # this thread holds the turn already
+        _turn.depth = depth + 1
         try:
             yield
         finally:
             _turn.depth = depth
+        return
+    path = _lock_path()
+    if path is None or connection.in_atomic_block:
+        yield
         return
     # Created with the database file's permissions, like SQLite's own -wal and -shm files, so
     # that web and MQTT workers running as different users share it.
