@@ -30,6 +30,7 @@ def case_summary(case: Case) -> dict:
         "state": case.state,
         "stage": case.stage,
         "deadline": case.deadline,
+        "deadline_provisional": case.is_deadline_provisional,
         "clock_state": case.clock_state,
         "reported_at": case.reported_at,
         "version": case.version,
