@@ -22,6 +22,7 @@ from cityloop.events.selectors import CaseFilter, cases_for
 from cityloop.events.services.duplicates import duplicate_candidates, following
 from cityloop.events.services.hotline import hotline_import
 from cityloop.events.services.intake import case_report
+from cityloop.events.services.rating import case_rate, own_report
 from cityloop.events.services.refusals import ActionRefused
 from cityloop.events.services.routing import route_proposal
 from cityloop.events.services.transitions import case_act
@@ -301,7 +302,7 @@ def public_report(request, body: s.PublicReportIn):
 def public_photos(request, ticket: str, key: str, files: File[list[UploadedFile]]):
     from cityloop.events.services.attachments import attachments_record
 
-    case = _own_report(ticket, key)
+    case = own_report(ticket=ticket, key=key or "")
     saved = attachments_record(case=case, files=files, actor=None)
     return Status(201, {"count": len(saved)})
 
@@ -335,32 +336,10 @@ def public_photo(request, ticket: str, attachment_id: int, variant: str = "publi
 
 @public_router.post("/reports/{ticket}/rating", summary="Rate the result 评价")
 def public_rate(request, ticket: str, body: s.RatingIn):
-    case = _own_report(ticket, body.key)
-    if case.merged_into_id is not None:  # the surviving case is rated by its own reporter
-        message = _("Your report was merged into another case; that case's reporter rates it.")
-        raise ApiError(409, "ticket", message, "merged")
-    case_act(
-        actor=None,
-        case=case,
-        action="evaluate",
-        comment=body.comment,
-        satisfaction=body.satisfaction,
-        actor_label="市民",
+    case = case_rate(
+        ticket=ticket, key=body.key, satisfaction=body.satisfaction, comment=body.comment
     )
     return public_case(Case.objects.get(pk=case.pk), asked=case.ticket)
-
-
-def _own_report(ticket: str, key: str) -> Case:
-    import hmac
-
-    case = Case.objects.filter(ticket=ticket, source="citizen").first()
-    if (
-        case is None
-        or not case.reporter_key
-        or not hmac.compare_digest(case.reporter_key, key or "")
-    ):
-        raise ApiError(403, "key", _("The ticket and key do not match."), "forbidden")
-    return case
 
 
 # --- 12345 hotline ------------------------------------------------------------------------

@@ -166,7 +166,7 @@ def public_case(case: Case, asked: str) -> dict:
         "state_label": str(CaseState(case.state).label),
         "is_done": case.state in DONE_STATES,
         "is_ended": case.state in ENDED_STATES,
-        "can_rate": case.state == CaseState.CLOSED,
+        "can_rate": case.state == CaseState.CLOSED and asked == case.ticket,
         "satisfaction": case.satisfaction,
         "reported_at": case.reported_at,
         "closed_at": case.closed_at,

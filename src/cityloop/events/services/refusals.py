@@ -51,3 +51,10 @@ class BadInput(ActionRefused):
 
     status = 422
     code = "invalid"
+
+
+class ReportMerged(ActionRefused):
+    """The report was merged into another case (409): its reporter follows the survivor only."""
+
+    status = 409
+    code = "merged"

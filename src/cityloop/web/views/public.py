@@ -1,13 +1,12 @@
 """市民随手拍: citizens report, follow their ticket and rate the result, with no account.
 
 The pages call the same services as the public JSON API (events.api ``public_*``): intake's
-``case_report``, ``following`` and ``case_act(action="evaluate")``. A refusal of a service
+``case_report``, ``following`` and ``case_rate``. A refusal of a service
 (``BadInput``/``ActionRefused``) is shown on the form field it names, and changes nothing.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from django.db import transaction
@@ -22,8 +21,8 @@ from cityloop.events.models import Case
 from cityloop.events.presenters import public_case
 from cityloop.events.services.duplicates import following
 from cityloop.events.services.intake import case_report
+from cityloop.events.services.rating import case_rate
 from cityloop.events.services.refusals import ActionRefused
-from cityloop.events.services.transitions import case_act
 from cityloop.web.forms import RateForm, ReportForm, TrackForm
 from cityloop.web.maps import map_config
 
@@ -139,26 +138,16 @@ def report_rate(request: HttpRequest, ticket: str) -> HttpResponse:
         form.add_error(None, _("Too many attempts from your network; try again later."))
         return _case_page(request, survivor, ticket, form, status=429)
     if form.is_valid():
-        own = Case.objects.filter(ticket=ticket, source="citizen").first()
-        if (
-            own is None
-            or not own.reporter_key
-            or not hmac.compare_digest(own.reporter_key, form.cleaned_data["key"])
-        ):
-            form.add_error("key", _("The ticket and key do not match."))
+        try:
+            case_rate(
+                ticket=ticket,
+                key=form.cleaned_data["key"],
+                satisfaction=form.cleaned_data["satisfaction"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ActionRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            try:
-                case_act(
-                    actor=None,
-                    case=survivor,
-                    action="evaluate",
-                    comment=form.cleaned_data["comment"],
-                    satisfaction=form.cleaned_data["satisfaction"],
-                    actor_label="市民",
-                )
-            except ActionRefused as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                return redirect("web:report_case", ticket=ticket)
+            return redirect("web:report_case", ticket=ticket)
     survivor.refresh_from_db()
     return _case_page(request, survivor, ticket, form, status=422)
