@@ -162,12 +162,6 @@ def case_routing(request, ticket: str):
 @router.get("/{ticket}/duplicates", summary="Candidate duplicates 疑似重复")
 def case_duplicates(request, ticket: str):
     case = _case(request, ticket)
-    found = duplicate_candidates(case)
-    visible = set(
-        Case.objects.visible_to(request.user)
-        .filter(pk__in=[c.pk for c, _ in found])
-        .values_list("pk", flat=True)
-    )
     return [
         {
             "ticket": c.ticket,
@@ -176,8 +170,7 @@ def case_duplicates(request, ticket: str):
             "state": c.state,
             "description": c.description[:200],
         }
-        for c, d in found
-        if c.pk in visible
+        for c, d in duplicate_candidates(case, user=request.user)
     ]
 
 

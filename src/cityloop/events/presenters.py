@@ -90,7 +90,7 @@ def case_detail(user, case: Case) -> dict:
             }
             for a in assignments
         ],
-        "duplicates": _duplicates(case),
+        "duplicates": _duplicates(user, case),
         "actions": [
             {
                 "action": t.action,
@@ -102,14 +102,17 @@ def case_detail(user, case: Case) -> dict:
     }
 
 
-def _duplicates(case: Case) -> list[dict]:
-    """Likely duplicates, shown while the case can still be merged (before dispatch)."""
+def _duplicates(user, case: Case) -> list[dict]:
+    """Likely duplicates the user may see, shown while the case can still be merged."""
     from cityloop.events.services.duplicates import duplicate_candidates
     from cityloop.events.workflow import BEFORE_DISPATCH
 
     if case.state not in BEFORE_DISPATCH:
         return []
-    return [{"ticket": c.ticket, "distance_m": round(d, 1)} for c, d in duplicate_candidates(case)]
+    return [
+        {"ticket": c.ticket, "distance_m": round(d, 1)}
+        for c, d in duplicate_candidates(case, user=user)
+    ]
 
 
 def event_out(event: CaseEvent) -> dict:
