@@ -18,8 +18,8 @@ from cityloop.core.api_errors import ApiError
 from cityloop.events import api_schemas as s
 from cityloop.events.models import Attachment, Case, CaseEvent
 from cityloop.events.presenters import case_detail, case_summary, event_out, public_case
-from cityloop.events.selectors import CaseFilter, cases_for
-from cityloop.events.services.duplicates import duplicate_candidates, following
+from cityloop.events.selectors import CaseFilter, cases_for, public_following, published_photo
+from cityloop.events.services.duplicates import duplicate_candidates
 from cityloop.events.services.hotline import hotline_import
 from cityloop.events.services.intake import case_report
 from cityloop.events.services.rating import case_rate, own_report
@@ -301,12 +301,8 @@ def public_photos(request, ticket: str, key: str, files: File[list[UploadedFile]
 
 
 def _public(ticket: str) -> Case:
-    """The case a ticket leads to, if its report came from the public (citizens, Open311)."""
-    from django.conf import settings
-
-    sources = getattr(settings, "CITYLOOP_OPEN311_PUBLIC_SOURCES", ("citizen", "open311"))
-    own = Case.objects.filter(ticket=ticket, source__in=sources).first()
-    case = following(ticket) if own is not None else None
+    """The case a published ticket leads to (the survivor if merged), else 404."""
+    case = public_following(ticket)
     if case is None:
         raise Http404
     return case
@@ -320,9 +316,8 @@ def public_follow(request, ticket: str):
 
 @public_router.get("/reports/{ticket}/photos/{attachment_id}", summary="A public photo 公开照片")
 def public_photo(request, ticket: str, attachment_id: int, variant: str = "public"):
-    case = _public(ticket)
-    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
-    if variant not in ("public", "thumbnail"):
+    attachment = published_photo(ticket, attachment_id)
+    if attachment is None or variant not in ("public", "thumbnail"):
         raise Http404
     return _file(attachment, variant)
 

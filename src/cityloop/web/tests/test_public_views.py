@@ -254,3 +254,14 @@ def test_the_survivors_reporter_still_rates_it_on_the_page(loop, client):
     assert response.status_code == 302
     survivor.refresh_from_db()
     assert (survivor.state, survivor.satisfaction) == ("evaluated", 5)
+
+
+@pytest.mark.parametrize("source", ["hotline", "leader"])
+def test_hotline_orders_and_leaders_instructions_are_not_shown_by_ticket(loop, client, source):
+    case = loop.report(source=source, reported_by=None, description="来电人反映楼下噪音")
+
+    looked_up = client.get("/report/track/", {"ticket": case.ticket})
+    page = client.get(f"/report/track/{case.ticket}/")
+
+    assert looked_up.status_code == 404 and list(looked_up.context["form"].errors) == ["ticket"]
+    assert page.status_code == 404 and "来电人反映" not in page.content.decode()

@@ -1,7 +1,8 @@
 """市民随手拍: citizens report, follow their ticket and rate the result, with no account.
 
 The pages call the same services as the public JSON API (events.api ``public_*``): intake's
-``case_report``, ``following`` and ``case_rate``. A refusal of a service
+``case_report``, ``public_following`` (only published sources: no 12345 hotline order, no
+leader's instruction) and ``case_rate``. A refusal of a service
 (``BadInput``/``ActionRefused``) is shown on the form field it names, and changes nothing.
 """
 
@@ -19,7 +20,7 @@ from ninja.throttling import AnonRateThrottle
 
 from cityloop.events.models import Case
 from cityloop.events.presenters import public_case
-from cityloop.events.services.duplicates import following
+from cityloop.events.selectors import public_following
 from cityloop.events.services.intake import case_report
 from cityloop.events.services.rating import case_rate
 from cityloop.events.services.refusals import ActionRefused
@@ -104,7 +105,7 @@ def track(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_bound and form.is_valid():
         ticket = form.cleaned_data["ticket"].strip().upper()
-        if following(ticket) is not None:
+        if public_following(ticket) is not None:
             return redirect("web:report_case", ticket=ticket)
         form.add_error("ticket", _("No report has this ticket number. Check it and try again."))
         status = 404
@@ -112,7 +113,7 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def report_case(request: HttpRequest, ticket: str) -> HttpResponse:
-    case = following(ticket)
+    case = public_following(ticket)
     if case is None:
         raise Http404
     key = request.session.get(SESSION_KEYS, {}).get(ticket, "")
@@ -129,7 +130,7 @@ def _case_page(request, case: Case, ticket: str, form: RateForm, status: int = 2
 
 @require_POST
 def report_rate(request: HttpRequest, ticket: str) -> HttpResponse:
-    survivor = following(ticket)
+    survivor = public_following(ticket)
     if survivor is None:
         raise Http404
     form = RateForm(request.POST)
