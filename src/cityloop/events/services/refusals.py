@@ -74,3 +74,10 @@ class CalendarMissing(BadInput, CalendarUnavailable):
             self, lazy_format(self.template, {"year": missing.year}), field="deadline"
         )
         self.year = missing.year
+
+
+class ReportMerged(ActionRefused):
+    """The report was merged into another case (409): its reporter follows the survivor only."""
+
+    status = 409
+    code = "merged"
