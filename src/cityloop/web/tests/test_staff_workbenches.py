@@ -179,9 +179,7 @@ def test_the_task_board_query_count_does_not_grow_with_rows(client, loop, monday
     assert queries(client, "/tasks/") == few
 
 
-def test_a_shop_handler_whose_cases_are_all_closed_sees_an_empty_desk(
-    client, loop, monday_morning
-):
+def test_a_shop_handler_whose_cases_are_all_closed_sees_an_empty_desk(client, loop, monday_morning):
     done = closed(loop, description="已结案的垃圾")
     rated = closed(loop, description="已评价的垃圾")
     loop.act(loop.acceptor, rated, "evaluate", satisfaction=5, comment="满意")
@@ -212,9 +210,7 @@ def test_the_desk_keeps_open_work_and_drops_a_case_closed_from_its_page(
     assert case.ticket not in body and waiting.ticket in body
 
 
-def test_the_task_board_query_count_does_not_grow_with_closed_cases(
-    client, loop, monday_morning
-):
+def test_the_task_board_query_count_does_not_grow_with_closed_cases(client, loop, monday_morning):
     for n in range(3):
         dispatched(loop, description=f"垃圾 {n}")
     closed(loop, description="已结案 0")
