@@ -100,6 +100,11 @@ class AssignmentRole(models.TextChoices):
 
 
 class AssignmentState(models.TextChoices):
+    """A unit's task on a case. The first four are active (the unit still has the case);
+    a task ends when the unit gives it back (returned), when it passes up (escalated), when
+    the centre takes it away (withdrawn), or with its case (closed: the case left the open
+    states, see ``ACTIVE_ASSIGNMENT_STATES``)."""
+
     DISPATCHED = "dispatched", _("Dispatched")
     SIGNED = "signed", _("Signed for")
     FED_BACK = "fed_back", _("Fed back")
@@ -107,11 +112,15 @@ class AssignmentState(models.TextChoices):
     RETURNED = "returned", _("Returned")
     ESCALATED = "escalated", _("Escalated")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Ended with the case")  # 随案办结
 
 
 # The unit whose deadline is the case's: the sole handling unit or a joint case's lead.
 LEAD_ROLES = (AssignmentRole.SINGLE, AssignmentRole.LEAD)
 
+# Only a case in OPEN_STATES has active assignments: every transition out of them ends its
+# units' active tasks in the same transaction (``transitions._apply``), so the handling
+# unit's desk and the permission checks read open work only.
 ACTIVE_ASSIGNMENT_STATES = frozenset(
     {
         AssignmentState.DISPATCHED,

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from cityloop.events.choices import ClockState, Source
+from cityloop.events.choices import ACTIVE_ASSIGNMENT_STATES, ClockState, Source
 from cityloop.events.models import Attachment, Case, CaseAssignment
 from cityloop.events.services.duplicates import following
 from cityloop.org.choices import Role
@@ -75,6 +75,20 @@ def cases_for(user, filters: CaseFilter) -> QuerySet[Case]:
             Q(ticket__icontains=f.q.strip()) | Q(description__icontains=f.q.strip())
         )
     return cases.order_by("-reported_at", "-id")
+
+
+def unit_open_cases(user, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """处置台: the cases (of ``cases``, as the user may see them) on which the user's unit has
+    an active task. A task ends with its case, so this is open work only; the unit's active
+    tasks are read first through the assignments' (unit, state) index, and the cases by key,
+    so the desk reads a few rows however long the unit's past."""
+    if user.unit_id is None:
+        return Case.objects.none()
+    tasks = CaseAssignment.objects.filter(
+        unit_id=user.unit_id, state__in=sorted(ACTIVE_ASSIGNMENT_STATES)
+    )
+    base = Case.objects.all() if cases is None else cases
+    return base.visible_to(user).filter(pk__in=tasks.values("case_id"))
 
 
 def mask_name(name: str) -> str:

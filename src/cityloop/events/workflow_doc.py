@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from cityloop.events.choices import CaseState, Stage
+from cityloop.events.choices import (
+    ACTIVE_ASSIGNMENT_STATES,
+    OPEN_STATES,
+    AssignmentState,
+    CaseState,
+    Stage,
+)
 from cityloop.events.workflow import PREVIOUS, SAME, TRANSITIONS, Action, Actor
 from cityloop.org.choices import Role
 
@@ -49,4 +55,34 @@ def workflow_markdown() -> str:
             )
     with translation.override("en"):
         states = "\n".join(f"- `{s.value}`: {s.label}" for s in CaseState)
-    return HEADER + "## Actions\n\n" + "\n".join(rows) + "\n\n## States\n\n" + states + "\n"
+    return (
+        HEADER
+        + "## Actions\n\n"
+        + "\n".join(rows)
+        + "\n\n## States\n\n"
+        + states
+        + "\n\n"
+        + _assignment_states()
+    )
+
+
+def _assignment_states() -> str:
+    """A unit's task and its end: the rule ``transitions._end_assignments`` carries."""
+    ending = sorted(
+        a
+        for a, t in TRANSITIONS.items()
+        if t.sources & OPEN_STATES and t.target in CaseState.values and t.target not in OPEN_STATES
+    )
+    with translation.override("en"):
+        lines = [
+            f"- `{s.value}`: {s.label}{' (active)' if s in ACTIVE_ASSIGNMENT_STATES else ''}"
+            for s in AssignmentState
+        ]
+    return (
+        "## Assignment states (a unit's task)\n\n"
+        "An active task puts the case on its unit's desk (`/tasks/`) and lets the unit act on "
+        "it. Only an open case has active tasks: an action that takes the case out of the open "
+        f"states ({', '.join(f'`{a}`' for a in ending)}) ends every task still active on it as "
+        "`closed`, in the same transaction (`approve_cancel` has withdrawn them already: "
+        "`withdrawn`).\n\n" + "\n".join(lines) + "\n"
+    )

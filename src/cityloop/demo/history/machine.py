@@ -307,10 +307,18 @@ class CaseLife:
             self.state = self.state_before_suspension or CaseState.HANDLING
         else:
             self.state = t.target
+        if before in OPEN_STATES and self.state not in OPEN_STATES:
+            self._end_assignments(at)
         if t.stage is not None:
             self._start(t.stage, at)
         self.version += 1
         self.events.append(Entry(action, before, self.state, actor, at, comment, data or {}))
+
+    def _end_assignments(self, at: datetime) -> None:
+        """transitions._end_assignments: a case leaving the open states ends its tasks."""
+        for a in self.assignments:
+            if a.state in ACTIVE_ASSIGNMENT_STATES:
+                a.state, a.done_at = AssignmentState.CLOSED, a.done_at or at
 
     def _begin(self, at: datetime, *, inclusive: bool = False) -> None:
         self.gate(at)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 
 from cityloop.core.progress import Progress
 from cityloop.demo.builder import build_demo, delete_demo
@@ -26,6 +27,7 @@ from cityloop.demo.history import (
 from cityloop.demo.history.generate import _split
 from cityloop.demo.history.writer import datetime_adapter
 from cityloop.events.choices import (
+    ACTIVE_ASSIGNMENT_STATES,
     OPEN_STATES,
     AssignmentRole,
     CaseState,
@@ -212,12 +214,26 @@ def test_handling_deadlines_are_the_deadline_services(year):
         fed_back_lead = next(
             a
             for a in reversed(case.assignments.all())
-            if a.role in (AssignmentRole.SINGLE, AssignmentRole.LEAD) and a.state == "fed_back"
+            if a.role in (AssignmentRole.SINGLE, AssignmentRole.LEAD) and a.state == "closed"
         )
         case.state = CaseState.HANDLING  # as it was when the clock started
         fed_back_lead.state = "signed"
         _recomputed(case, Stage.HANDLE, starts[case.pk])
         assert case.handle_deadline == expected, case.ticket
+
+
+def test_a_task_ends_with_its_case_as_the_services_end_it(year):
+    """transitions._end_assignments: no case out of the open states keeps an active task; a
+    closed case's tasks are ``closed``, finished when the unit fed back or reported."""
+    ended = CaseAssignment.objects.exclude(case__state__in=OPEN_STATES)
+    assert not ended.filter(state__in=ACTIVE_ASSIGNMENT_STATES).exists()
+    done = ended.filter(case__state__in=[CaseState.CLOSED, CaseState.EVALUATED])
+    assert done.filter(state="closed").count() > CASES * 0.8
+    assert not done.filter(state="closed", done_at__isnull=True).exists()
+    leads = done.filter(state="closed").exclude(role=AssignmentRole.ASSIST)
+    assert not leads.exclude(done_at=F("case__fed_back_at")).exists()
+    still_open = CaseAssignment.objects.filter(case__state__in=OPEN_STATES)
+    assert not still_open.filter(state="closed").exists()
 
 
 def test_closed_on_time_is_feedback_before_the_handling_deadline(year):

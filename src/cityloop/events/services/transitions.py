@@ -2,9 +2,10 @@
 
 It locks the case row, checks the version the actor saw (409 if someone acted first), checks
 role, unit and state against the transition table, runs the action's own rules
-(``handlers``), starts the stage clock the table names, bumps the version, appends the history
-entry with its attachments, and schedules notifications after the commit. Any refusal raises
-before anything is written, and everything is one transaction.
+(``handlers``), ends the units' active tasks when the case leaves the open states, starts the
+stage clock the table names, bumps the version, appends the history entry with its
+attachments, and schedules notifications after the commit. Any refusal raises before anything
+is written, and everything is one transaction.
 """
 
 from __future__ import annotations
@@ -15,9 +16,17 @@ from datetime import datetime
 from typing import Any
 
 from django.db import OperationalError, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cityloop.events.choices import AssignmentRole, CaseState, Stage
+from cityloop.events.choices import (
+    ACTIVE_ASSIGNMENT_STATES,
+    OPEN_STATES,
+    AssignmentRole,
+    AssignmentState,
+    CaseState,
+    Stage,
+)
 from cityloop.events.models import Case, CaseEvent
 from cityloop.events.services import deadlines
 from cityloop.events.services.permissions import check_allowed, lead_assignment
@@ -124,6 +133,8 @@ def _apply(ctx: ActionContext, actor_label: str) -> CaseEvent:
     if handler is not None:
         handler(ctx)
     case.state = _target(case, t, before)
+    if before in OPEN_STATES and case.state not in OPEN_STATES:
+        _end_assignments(case, ctx.now)
     if t.stage is not None:
         _start_clock(case, t.stage, ctx.now)
     case.version += 1
@@ -148,6 +159,15 @@ def _target(case: Case, t: Transition, before: str) -> str:
     if t.target == PREVIOUS:
         return case.state_before_suspension or CaseState.HANDLING
     return t.target
+
+
+def _end_assignments(case: Case, now: datetime) -> None:
+    """A case that leaves the open states (closed, rejected, cancelled, merged) ends every
+    task still active on it (``closed``), with the change: a unit's desk holds open work only.
+    ``done_at`` keeps the moment the unit finished (its feedback or report) when it has one."""
+    case.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(
+        state=AssignmentState.CLOSED, done_at=Coalesce("done_at", now)
+    )
 
 
 def _start_clock(case: Case, stage: str, now: datetime) -> None:

@@ -54,6 +54,22 @@ def fed_back(loop, **kw):
     return case
 
 
+def verified(loop, **kw):
+    """Fed back, then checked on site by the inspector (waiting to be closed)."""
+    case = fed_back(loop, **kw)
+    loop.act(loop.inspector, case, "verify")
+    case.refresh_from_db()
+    return case
+
+
+def closed(loop, **kw):
+    """Checked on site and closed by the shift leader (结案)."""
+    case = verified(loop, **kw)
+    loop.act(loop.shift_leader, case, "close")
+    case.refresh_from_db()
+    return case
+
+
 def queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)

@@ -9,11 +9,13 @@ from cityloop.events.models import Case, CaseEvent, CaseRequest
 from cityloop.web.tests.staff_helpers import (
     HX,
     SHOP_POINT,
+    closed,
     dispatched,
     fed_back,
     filed,
     photo,
     queries,
+    verified,
 )
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +177,49 @@ def test_the_task_board_query_count_does_not_grow_with_rows(client, loop, monday
     for n in range(17):  # a page is 20 rows: 3 and 20 compare the same work per row
         dispatched(loop, description=f"更多垃圾 {n}")
     assert queries(client, "/tasks/") == few
+
+
+def test_a_shop_handler_whose_cases_are_all_closed_sees_an_empty_desk(client, loop, monday_morning):
+    done = closed(loop, description="已结案的垃圾")
+    rated = closed(loop, description="已评价的垃圾")
+    loop.act(loop.acceptor, rated, "evaluate", satisfaction=5, comment="满意")
+    client.force_login(loop.shop_handler)
+    body = client.get("/tasks/").content.decode()
+    assert "本单位暂无任务。" in body
+    assert done.ticket not in body and rated.ticket not in body
+    assert "已结案" not in body and "已评价" not in body
+    board = client.get("/tasks/", HTTP_HX_TARGET="board", **HX).content.decode()
+    assert "本单位暂无任务。" in board and done.ticket not in board
+
+
+def test_the_desk_keeps_open_work_and_drops_a_case_closed_from_its_page(
+    client, loop, monday_morning
+):
+    waiting = fed_back(loop, description="待核查的垃圾")
+    case = verified(loop)
+    client.force_login(loop.shop_handler)
+    body = client.get("/tasks/").content.decode()
+    assert case.ticket in body and waiting.ticket in body  # fed back: open until closed
+    client.force_login(loop.shift_leader)
+    response = client.post(f"/cases/{case.ticket}/act/close/", {"version": case.version}, **HX)
+    assert response.status_code == 200
+    assert list(case.assignments.values_list("state", flat=True)) == ["closed"]
+    assert "随案办结" in response.content.decode()  # the detail's assignment table
+    client.force_login(loop.shop_handler)
+    body = client.get("/tasks/").content.decode()
+    assert case.ticket not in body and waiting.ticket in body
+
+
+def test_the_task_board_query_count_does_not_grow_with_closed_cases(client, loop, monday_morning):
+    for n in range(3):
+        dispatched(loop, description=f"垃圾 {n}")
+    closed(loop, description="已结案 0")
+    client.force_login(loop.shop_handler)
+    few = queries(client, "/tasks/")
+    for n in range(1, 6):
+        closed(loop, description=f"已结案 {n}")
+    assert queries(client, "/tasks/") == few
+    assert client.get("/tasks/").content.decode().count('id="case-LH') == 3
 
 
 def test_an_inspector_reports_with_position_and_photo(client, loop, media, monday_morning):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from cityloop.events.choices import ACTIVE_ASSIGNMENT_STATES, CaseState
-from cityloop.events.models import CaseAssignment
+from cityloop.events.choices import CaseState
+from cityloop.events.selectors import unit_open_cases
 from cityloop.events.services.intake import case_report
 from cityloop.events.services.refusals import BadInput
 from cityloop.org.choices import Role
@@ -55,11 +55,8 @@ def dispatch_board(request):
 
 @roles_required(Role.HANDLER)
 def task_board(request):
-    """处置台: my unit's active tasks, nearest deadline first."""
-    mine = CaseAssignment.objects.filter(
-        case=OuterRef("pk"), unit_id=request.user.unit_id, state__in=ACTIVE_ASSIGNMENT_STATES
-    )
-    cases = _by_deadline(staff_cases().visible_to(request.user).filter(Exists(mine)))
+    """处置台: my unit's open tasks, nearest deadline first (a task ends with its case)."""
+    cases = _by_deadline(unit_open_cases(request.user, staff_cases()))
     page = _page(request, cases)
     rows = [row_context(request.user, c, "task") for c in page]
     template = "web/staff/tasks.html"

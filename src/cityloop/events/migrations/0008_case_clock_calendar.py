@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('categories', '0004_minorcategory_requires_confirmation'),
-        ('events', '0006_case_period_indexes'),
+        ('events', '0007_assignment_ends_with_case'),
         ('geo', '0001_initial'),
         ('org', '0002_apitoken'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
