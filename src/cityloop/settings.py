@@ -49,7 +49,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cityloop.web.admin_apps.CityLoopAdminConfig",  # Django's admin, with the login lock-out
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -158,6 +158,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
 LOGIN_URL = "web:login"
+# Django's model backend behind the sign-in lock-out, for every door that takes a password.
+AUTHENTICATION_BACKENDS = ["cityloop.web.lockout.LockoutBackend"]
 # Where a login lands when no ?next= was given: the page of the user's role (web.views.auth).
 LOGIN_REDIRECT_URL = "web:home"
 

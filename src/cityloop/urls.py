@@ -8,10 +8,6 @@ from cityloop.core import views as core_views
 from cityloop.devices import views as devices_views
 from cityloop.devices import views_vendor as devices_vendor
 
-admin.site.site_header = "CityLoop 城市管理智慧一体化平台"
-admin.site.site_title = "CityLoop"
-admin.site.index_title = "系统管理 Administration"
-
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("version", core_views.version, name="version"),

@@ -14,7 +14,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from cityloop.core.i18n import both, validation_errors
+from cityloop.core.i18n import both, in_language, validation_errors
+from cityloop.core.storable import UNSTORABLE
 
 # Pydantic's error types, said in words a person understands.
 PYDANTIC_MESSAGES = {
@@ -38,7 +39,10 @@ PYDANTIC_MESSAGES = {
     "json_invalid": _("The request body is not valid JSON."),
     "model_attributes_type": _("The request body must be a JSON object."),
     "list_type": _("Enter a list."),
+    "string_unicode": UNSTORABLE,
 }
+# Any other kind: pydantic's own words in English, a plain Chinese sentence in ``zh``.
+UNLISTED = _("This value is not valid.")
 
 
 class ApiError(Exception):
@@ -56,12 +60,8 @@ def _pydantic_item(error: dict) -> dict:
     kind = error.get("type", "invalid")
     message = PYDANTIC_MESSAGES.get(kind)
     if message is None:
-        return {
-            "field": field,
-            "code": kind,
-            "zh": error.get("msg", ""),
-            "en": error.get("msg", ""),
-        }
+        english = error.get("msg") or in_language(UNLISTED, "en")
+        return {"field": field, "code": kind, "zh": in_language(UNLISTED, "zh-hans"), "en": english}
     return {"field": field, "code": kind, **both(message)}
 
 

@@ -1,16 +1,22 @@
 """Admin of the device registries (in Chinese through the app's translations).
 
 A new device's token is shown once, on the page that follows its creation, and never again:
-only its hash is stored. Ingested messages, records and the quarantine are read-only.
+only its hash is stored. A lost or leaked token is replaced from the device's page (the button
+"Reset token", asked once more, then ``services.device_token_reset``), and the new one is shown
+once the same way. Ingested messages, records and the quarantine are read-only.
 Households' building and room are shown on the household's own page only (not in lists).
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.i18n import bilingual
 from cityloop.devices import services
 from cityloop.devices.models import (
     AlarmCase,
@@ -107,13 +113,35 @@ class DeviceAdmin(admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         """The one page that shows the token (rendered, not redirected: it is stored nowhere)."""
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Device token"),
-            "device": obj,
-            "raw_token": request._device_new_token,
-            "opts": self.opts,
-        }
+        return self._token_page(request, obj, request._device_new_token)
+
+    def get_urls(self):
+        reset = path(
+            "<path:object_id>/reset-token/",
+            self.admin_site.admin_view(self.reset_token_view),
+            name="devices_device_reset_token",
+        )
+        return [reset, *super().get_urls()]
+
+    def reset_token_view(self, request, object_id):
+        """GET asks to confirm; POST replaces the token and shows the new one, once."""
+        device = self.get_object(request, object_id)
+        if device is None:
+            raise Http404
+        if not self.has_change_permission(request, device):
+            raise PermissionDenied
+        if request.method != "POST":
+            context = {**self._context(request, device), "title": _("Reset the device token")}
+            return TemplateResponse(request, "admin/devices/device/reset_token.html", context)
+        key = services.device_token_reset(device=device)
+        self.log_change(request, device, bilingual(_("Token reset")))
+        return self._token_page(request, device, key)
+
+    def _context(self, request, device) -> dict:
+        return {**self.admin_site.each_context(request), "device": device, "opts": self.opts}
+
+    def _token_page(self, request, device, key: str) -> TemplateResponse:
+        context = {**self._context(request, device), "title": _("Device token"), "raw_token": key}
         return TemplateResponse(request, "admin/devices/device/created.html", context)
 
 

@@ -18,10 +18,11 @@ from cityloop.core.api_errors import ApiError
 from cityloop.events import api_schemas as s
 from cityloop.events.models import Attachment, Case, CaseEvent
 from cityloop.events.presenters import case_detail, case_summary, event_out, public_case
-from cityloop.events.selectors import CaseFilter, cases_for
-from cityloop.events.services.duplicates import duplicate_candidates, following
+from cityloop.events.selectors import CaseFilter, cases_for, public_following, published_photo
+from cityloop.events.services.duplicates import duplicate_candidates
 from cityloop.events.services.hotline import hotline_import
 from cityloop.events.services.intake import case_report
+from cityloop.events.services.rating import case_rate, own_report
 from cityloop.events.services.refusals import ActionRefused
 from cityloop.events.services.routing import route_proposal
 from cityloop.events.services.transitions import case_act
@@ -161,12 +162,6 @@ def case_routing(request, ticket: str):
 @router.get("/{ticket}/duplicates", summary="Candidate duplicates 疑似重复")
 def case_duplicates(request, ticket: str):
     case = _case(request, ticket)
-    found = duplicate_candidates(case)
-    visible = set(
-        Case.objects.visible_to(request.user)
-        .filter(pk__in=[c.pk for c, _ in found])
-        .values_list("pk", flat=True)
-    )
     return [
         {
             "ticket": c.ticket,
@@ -175,8 +170,7 @@ def case_duplicates(request, ticket: str):
             "state": c.state,
             "description": c.description[:200],
         }
-        for c, d in found
-        if c.pk in visible
+        for c, d in duplicate_candidates(case, user=request.user)
     ]
 
 
@@ -301,18 +295,14 @@ def public_report(request, body: s.PublicReportIn):
 def public_photos(request, ticket: str, key: str, files: File[list[UploadedFile]]):
     from cityloop.events.services.attachments import attachments_record
 
-    case = _own_report(ticket, key)
+    case = own_report(ticket=ticket, key=key or "")
     saved = attachments_record(case=case, files=files, actor=None)
     return Status(201, {"count": len(saved)})
 
 
 def _public(ticket: str) -> Case:
-    """The case a ticket leads to, if its report came from the public (citizens, Open311)."""
-    from django.conf import settings
-
-    sources = getattr(settings, "CITYLOOP_OPEN311_PUBLIC_SOURCES", ("citizen", "open311"))
-    own = Case.objects.filter(ticket=ticket, source__in=sources).first()
-    case = following(ticket) if own is not None else None
+    """The case a published ticket leads to (the survivor if merged), else 404."""
+    case = public_following(ticket)
     if case is None:
         raise Http404
     return case
@@ -326,41 +316,18 @@ def public_follow(request, ticket: str):
 
 @public_router.get("/reports/{ticket}/photos/{attachment_id}", summary="A public photo 公开照片")
 def public_photo(request, ticket: str, attachment_id: int, variant: str = "public"):
-    case = _public(ticket)
-    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
-    if variant not in ("public", "thumbnail"):
+    attachment = published_photo(ticket, attachment_id)
+    if attachment is None or variant not in ("public", "thumbnail"):
         raise Http404
     return _file(attachment, variant)
 
 
 @public_router.post("/reports/{ticket}/rating", summary="Rate the result 评价")
 def public_rate(request, ticket: str, body: s.RatingIn):
-    case = _own_report(ticket, body.key)
-    if case.merged_into_id is not None:  # the surviving case is rated by its own reporter
-        message = _("Your report was merged into another case; that case's reporter rates it.")
-        raise ApiError(409, "ticket", message, "merged")
-    case_act(
-        actor=None,
-        case=case,
-        action="evaluate",
-        comment=body.comment,
-        satisfaction=body.satisfaction,
-        actor_label="市民",
+    case = case_rate(
+        ticket=ticket, key=body.key, satisfaction=body.satisfaction, comment=body.comment
     )
     return public_case(Case.objects.get(pk=case.pk), asked=case.ticket)
-
-
-def _own_report(ticket: str, key: str) -> Case:
-    import hmac
-
-    case = Case.objects.filter(ticket=ticket, source="citizen").first()
-    if (
-        case is None
-        or not case.reporter_key
-        or not hmac.compare_digest(case.reporter_key, key or "")
-    ):
-        raise ApiError(403, "key", _("The ticket and key do not match."), "forbidden")
-    return case
 
 
 # --- 12345 hotline ------------------------------------------------------------------------

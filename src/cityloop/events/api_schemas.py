@@ -74,6 +74,11 @@ class CaseSummaryOut(Schema):
     state: str
     stage: str
     deadline: datetime | None
+    deadline_provisional: bool = Field(
+        ...,
+        description="The deadline was counted on a year whose official holiday arrangement is "
+        "not entered yet (statutory holidays only); it is counted again when it is.",
+    )
     clock_state: str
     reported_at: datetime
     version: int

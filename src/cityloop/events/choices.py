@@ -83,10 +83,12 @@ class ClockState(models.TextChoices):
 
 
 class ClockEvent(models.TextChoices):
-    """History entries the deadline sweep writes when a clock turns (actor: the system)."""
+    """History entries the system writes about a clock (actor: the system): the sweep's turns,
+    and a provisional deadline counted again on the year's official holiday arrangement."""
 
     WARNING = "clock_warning", _("Clock turned to warning")
     OVERDUE = "clock_overdue", _("Clock turned to overdue")
+    RECOUNTED = "clock_recounted", _("Deadline counted again on the official holiday arrangement")
 
 
 class AssignmentRole(models.TextChoices):
@@ -106,6 +108,9 @@ class AssignmentState(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
+
+# The unit whose deadline is the case's: the sole handling unit or a joint case's lead.
+LEAD_ROLES = (AssignmentRole.SINGLE, AssignmentRole.LEAD)
 
 ACTIVE_ASSIGNMENT_STATES = frozenset(
     {

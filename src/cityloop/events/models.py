@@ -149,6 +149,23 @@ class Case(models.Model):
     )
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     handle_deadline = models.DateTimeField(_("handling deadline"), null=True, blank=True)
+    # What the running clock was counted from, so that it can be counted again when a
+    # provisional year gets its official arrangement (docs/decisions/0035): the moment the
+    # count began, and the working (or continuous) time it gave to the deadline and warning;
+    # no limit when the deadline is a date someone chose (an approved extension).
+    clock_anchor_at = models.DateTimeField(_("clock counted from"), null=True, editable=False)
+    clock_limit = models.DurationField(_("time to the deadline"), null=True, editable=False)
+    warn_limit = models.DurationField(_("time to the warning"), null=True, editable=False)
+    provisional_year = models.PositiveSmallIntegerField(
+        _("provisional calendar year"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The first year the deadline was counted in without its official holiday "
+            "arrangement (statutory holidays only); empty when the deadline is final."
+        ),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     merged_into = models.ForeignKey(
         "self",
@@ -198,10 +215,20 @@ class Case(models.Model):
             models.Index(fields=["filed_at"], name="events_case_filed_at"),
             models.Index(fields=["dispatched_at"], name="events_case_dispatched_at"),
             models.Index(fields=["closed_at"], name="events_case_closed_at"),
+            # Clocks to count again once a provisional year gets its arrangement.
+            models.Index(
+                fields=["provisional_year"],
+                condition=Q(provisional_year__isnull=False),
+                name="events_case_provisional",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.ticket
+
+    @property
+    def is_deadline_provisional(self) -> bool:
+        return self.provisional_year is not None
 
 
 class CaseAssignment(models.Model):
@@ -244,6 +271,14 @@ class CaseAssignment(models.Model):
         from cityloop.events.choices import ACTIVE_ASSIGNMENT_STATES
 
         return self.state in ACTIVE_ASSIGNMENT_STATES
+
+
+# Who the history names when the system acts (the sweep, an escalation, a recount), and the
+# columns of history entries appended in bulk (``cityloop.core.bulk.bulk_append``).
+SYSTEM_LABEL = "系统"
+EVENT_FIELDS = (
+    "case_id", "action", "from_state", "to_state", "actor_label", "at", "comment", "data",
+)  # fmt: skip
 
 
 class CaseEvent(models.Model):

@@ -30,6 +30,7 @@ def case_summary(case: Case) -> dict:
         "state": case.state,
         "stage": case.stage,
         "deadline": case.deadline,
+        "deadline_provisional": case.is_deadline_provisional,
         "clock_state": case.clock_state,
         "reported_at": case.reported_at,
         "version": case.version,
@@ -90,7 +91,7 @@ def case_detail(user, case: Case) -> dict:
             }
             for a in assignments
         ],
-        "duplicates": _duplicates(case),
+        "duplicates": _duplicates(user, case),
         "actions": [
             {
                 "action": t.action,
@@ -102,14 +103,17 @@ def case_detail(user, case: Case) -> dict:
     }
 
 
-def _duplicates(case: Case) -> list[dict]:
-    """Likely duplicates, shown while the case can still be merged (before dispatch)."""
+def _duplicates(user, case: Case) -> list[dict]:
+    """Likely duplicates the user may see, shown while the case can still be merged."""
     from cityloop.events.services.duplicates import duplicate_candidates
     from cityloop.events.workflow import BEFORE_DISPATCH
 
     if case.state not in BEFORE_DISPATCH:
         return []
-    return [{"ticket": c.ticket, "distance_m": round(d, 1)} for c, d in duplicate_candidates(case)]
+    return [
+        {"ticket": c.ticket, "distance_m": round(d, 1)}
+        for c, d in duplicate_candidates(case, user=user)
+    ]
 
 
 def event_out(event: CaseEvent) -> dict:
@@ -166,7 +170,7 @@ def public_case(case: Case, asked: str) -> dict:
         "state_label": str(CaseState(case.state).label),
         "is_done": case.state in DONE_STATES,
         "is_ended": case.state in ENDED_STATES,
-        "can_rate": case.state == CaseState.CLOSED,
+        "can_rate": case.state == CaseState.CLOSED and asked == case.ticket,
         "satisfaction": case.satisfaction,
         "reported_at": case.reported_at,
         "closed_at": case.closed_at,

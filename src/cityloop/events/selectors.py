@@ -1,15 +1,30 @@
-"""Reads of the closed loop: filtered lists, what a user may see of a reporter, the clock."""
+"""Reads of the closed loop: filtered lists, what a user may see of a reporter, the clock, and
+what the public may read by ticket."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from cityloop.events.choices import ClockState
-from cityloop.events.models import Case, CaseAssignment
+from cityloop.events.choices import ClockState, Source
+from cityloop.events.models import Attachment, Case, CaseAssignment
+from cityloop.events.services.duplicates import following
 from cityloop.org.choices import Role
+
+# The sources whose cases anyone may read by ticket (the citizens' pages and API, Open311):
+# every source but the 12345 hotline's orders and leaders' instructions, whose text operators
+# write about callers who did not report to a public map (docs/decisions/0016).
+DEFAULT_PUBLISHED_SOURCES = (
+    Source.CITIZEN,
+    Source.INSPECTOR,
+    Source.AI_CAMERA,
+    Source.IOT_SENSOR,
+    Source.ENTITY_SELF_REPORT,
+    Source.OPEN311,
+)
 
 # Roles that call reporters back (回访) or decide on their reports see name and phone.
 REPORTER_ROLES = (Role.ACCEPTOR, Role.SHIFT_LEADER, Role.DISPATCHER)
@@ -77,3 +92,32 @@ def reporter_view(user, case: Case) -> dict[str, str]:
     if user is not None and (user.is_superuser or user.has_role(*REPORTER_ROLES)):
         return {"name": case.reporter_name, "phone": case.reporter_phone}
     return {"name": mask_name(case.reporter_name), "phone": mask_phone(case.reporter_phone)}
+
+
+def published_sources() -> tuple[str, ...]:
+    """The published sources: setting ``CITYLOOP_OPEN311_PUBLIC_SOURCES``, read when used."""
+    return tuple(getattr(settings, "CITYLOOP_OPEN311_PUBLIC_SOURCES", DEFAULT_PUBLISHED_SOURCES))
+
+
+def published_case(ticket: str) -> Case | None:
+    """The case a ticket names, if its source is published; None alike for unknown and hidden."""
+    return Case.objects.filter(ticket=ticket, source__in=published_sources()).first()
+
+
+def public_following(ticket: str) -> Case | None:
+    """The case the public follows by a published ticket: the surviving case if it was merged."""
+    return following(ticket) if published_case(ticket) is not None else None
+
+
+def published_photo(ticket: str, attachment_id: int) -> Attachment | None:
+    """A photo with a public copy that a public page shows under this ticket, or None.
+
+    The ticket's own photos (Open311 publishes them, ``media_url``) and, for a merged report,
+    the surviving case's (the progress page shows the case its reporter follows).
+    """
+    own = published_case(ticket)
+    if own is None:
+        return None
+    shown = following(ticket) or own
+    photos = Attachment.objects.filter(case_id__in={own.pk, shown.pk}, pk=attachment_id)
+    return photos.exclude(public_file="").first()

@@ -7,26 +7,19 @@
 - ``CITYLOOP_OPEN311_ENDPOINT_TYPE``: ``production`` or ``test`` (discovery).
 - ``CITYLOOP_OPEN311_CHANGESET``: the discovery ``changeset``; change it when the service list
   changes so that clients refresh their cached copy.
-- ``CITYLOOP_OPEN311_PUBLIC_SOURCES``: the case sources that GET requests shows
-  (docs/decisions/0016: the 12345 hotline's orders and leaders' instructions are left out).
+- ``CITYLOOP_OPEN311_PUBLIC_SOURCES``: the case sources that GET requests shows, the same
+  that the citizens' pages and API show by ticket (``events.selectors.published_sources``;
+  docs/decisions/0016: the 12345 hotline's orders and leaders' instructions are left out).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from cityloop.events.choices import Source
+from cityloop.events.selectors import published_sources
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-25 00:00"
-DEFAULT_PUBLIC_SOURCES = (
-    Source.CITIZEN,
-    Source.INSPECTOR,
-    Source.AI_CAMERA,
-    Source.IOT_SENSOR,
-    Source.ENTITY_SELF_REPORT,
-    Source.OPEN311,
-)
 MAX_PAGE_SIZE = 1000
 MAX_DATE_RANGE_DAYS = 90
 
@@ -60,4 +53,4 @@ def changeset() -> str:
 
 
 def public_sources() -> tuple[str, ...]:
-    return tuple(getattr(settings, "CITYLOOP_OPEN311_PUBLIC_SOURCES", DEFAULT_PUBLIC_SOURCES))
+    return published_sources()

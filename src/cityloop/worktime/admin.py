@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import construct_change_message
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.worktime import services
 from cityloop.worktime.models import CalendarOverride, CalendarYear, OfficeHours, OfficePeriod
+from cityloop.worktime.notices import calendar_notice
 from cityloop.worktime.officehours import Period, period_errors
 from cityloop.worktime.selectors import years_with_data
 from cityloop.worktime.workdays import package_covers
@@ -107,6 +109,10 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["day"] if obj is not None else []
 
+    def changelist_view(self, request, extra_context=None):
+        _warn_if_next_year_is_due(request)
+        return super().changelist_view(request, extra_context)
+
     def save_model(self, request, obj, form, change) -> None:
         saved = services.calendar_override_set(
             day=obj.day, kind=obj.kind, note=obj.note, actor=request.user
@@ -162,6 +168,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
         return ["year"] if obj is not None else []
 
     def changelist_view(self, request, extra_context=None):
+        _warn_if_next_year_is_due(request)
         years = year_ranges(years_with_data())
         title = _("Complete calendar years (years with data: %(years)s)") % {"years": years}
         return super().changelist_view(request, {**(extra_context or {}), "title": title})
@@ -176,6 +183,12 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for year in queryset.values_list("year", flat=True):
             services.calendar_year_withdraw(year=year)
+
+
+def _warn_if_next_year_is_due(request) -> None:
+    notice = calendar_notice(timezone.localdate())
+    if notice and request.method == "GET":
+        messages.warning(request, notice)
 
 
 def year_ranges(years: list[int]) -> str:

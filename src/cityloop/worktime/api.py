@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
@@ -18,7 +19,15 @@ from cityloop.worktime.choices import CalendarSource, ClockKind, DayKind
 from cityloop.worktime.clock import add_working_time, aware
 from cityloop.worktime.errors import CalendarUnavailable, WorkingTimeInputError
 from cityloop.worktime.models import FIRST_YEAR, LAST_YEAR
-from cityloop.worktime.selectors import CalendarDay, year_calendar, year_has_data, years_with_data
+from cityloop.worktime.selectors import (
+    CalendarDay,
+    calendar_warning,
+    first_provisional_year,
+    provisional_years,
+    year_calendar,
+    year_has_data,
+    years_with_data,
+)
 
 router = Router()
 
@@ -44,6 +53,7 @@ class DeadlineOut(Schema):
     clock: ClockKind
     unit: int | None
     deadline: datetime
+    provisional: bool  # counted on a year without its official 调休 (statutory days only)
 
 
 class DayOut(Schema):
@@ -65,7 +75,9 @@ class CalendarOut(Schema):
 
 
 class YearsOut(Schema):
-    years: list[int]
+    years: list[int]  # the official arrangement: the package's years and the declared ones
+    provisional: list[int]  # counted from the law's statutory days until the notice is entered
+    enter_next_year: int | None  # from 1 November: next year still waits for its arrangement
 
 
 @router.get("/deadline", response={200: DeadlineOut, 422: ErrorOut})
@@ -98,6 +110,8 @@ def deadline(
         "clock": clock,
         "unit": unit,
         "deadline": due,
+        "provisional": clock == ClockKind.WORKING
+        and first_provisional_year(start, due) is not None,
     }
 
 
@@ -112,8 +126,13 @@ def _unit(unit_id: int | None) -> Unit | None:
 
 @router.get("/years", response=YearsOut)
 def years(request):
-    """The years with a holiday calendar: the package's and those declared complete."""
-    return {"years": years_with_data()}
+    """The years with their official arrangement, the provisional ones, and the reminder."""
+    today = timezone.localdate()
+    return {
+        "years": years_with_data(),
+        "provisional": provisional_years(until=today.year + 1),
+        "enter_next_year": calendar_warning(today),
+    }
 
 
 @router.get("/calendar/{year}", response={200: CalendarOut, 422: ErrorOut})

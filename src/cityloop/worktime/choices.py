@@ -31,3 +31,4 @@ class CalendarSource(models.TextChoices):
 
     PACKAGE = "package", _("chinese-calendar package")
     DECLARED = "declared", _("Declared complete by an administrator")
+    PROVISIONAL = "provisional", _("Provisional: the statutory holidays only, no 调休 yet")

@@ -14,15 +14,17 @@ from cityloop.core.i18n import bilingual, lazy_format
 
 
 class CalendarUnavailable(LookupError):
-    """A computation needs a year whose holidays nobody has entered: refused, never guessed.
+    """A computation needs a year with no holiday calendar at all: refused, never guessed.
 
-    A year has a calendar when the chinese-calendar package covers it or an administrator has
-    declared it complete (``CalendarYear``).
+    A year has a calendar when the chinese-calendar package covers it, an administrator has
+    declared it complete (``CalendarYear``), or the law's statutory days are computed for it
+    (provisionally, ``statutory.py``): in practice a year before 2004 or after 2100.
     """
 
     template = _(
-        "No holiday calendar for %(year)s: the chinese-calendar package does not cover it and "
-        "no administrator has entered its holidays and declared the year complete."
+        "No holiday calendar for %(year)s: the chinese-calendar package does not cover it, the "
+        "statutory holidays are not computed for it, and no administrator has entered its "
+        "holidays and declared the year complete."
     )
 
     def __init__(self, year: int) -> None:

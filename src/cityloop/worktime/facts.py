@@ -21,9 +21,10 @@ from datetime import date
 from django.db import connection
 
 from cityloop.org.models import Unit
+from cityloop.worktime.choices import CalendarSource
 from cityloop.worktime.models import CalendarOverride, CalendarYear, OfficeHours, OfficePeriod
 from cityloop.worktime.officehours import DEFAULT_PERIODS, Period, Span, spans
-from cityloop.worktime.workdays import decide_workday
+from cityloop.worktime.workdays import decide_workday, year_source
 
 DEFAULT_SPANS = spans(DEFAULT_PERIODS)
 
@@ -50,6 +51,17 @@ class Facts:
 
     def is_workday(self, day: date) -> bool:
         return decide_workday(day, override=self.override(day), declared=self.is_declared(day.year))
+
+    def source(self, year: int) -> CalendarSource | None:
+        """Where ``year``'s calendar comes from (None: it has none)."""
+        return year_source(year, declared=self.is_declared(year))
+
+    def first_provisional_year(self, first: date, last: date) -> int | None:
+        """The first year from ``first`` to ``last`` counted on the provisional rule, if any."""
+        for year in range(first.year, last.year + 1):
+            if self.source(year) == CalendarSource.PROVISIONAL:
+                return year
+        return None
 
     def spans(self, unit: Unit | None) -> tuple[Span, ...]:
         """The office periods of a unit: its own, else its nearest ancestor's, else the default."""

@@ -11,7 +11,17 @@ from cityloop.worktime.clock import aware
 from cityloop.worktime.facts import current_facts
 from cityloop.worktime.models import CalendarOverride, CalendarYear
 from cityloop.worktime.officehours import Period
-from cityloop.worktime.workdays import PACKAGE_YEARS, package_covers, package_holiday_name
+from cityloop.worktime.statutory import RULE_YEARS
+from cityloop.worktime.workdays import (
+    PACKAGE_YEARS,
+    package_covers,
+    package_holiday_name,
+    year_source,
+)
+
+# From this month on, administrators are warned until next year's arrangement is entered: the
+# State Council publishes it around November–December (decision 0035).
+WARN_FROM_MONTH = 11
 
 
 def is_workday(day: date) -> bool:
@@ -32,7 +42,37 @@ def years_with_data() -> list[int]:
 
 
 def year_has_data(year: int) -> bool:
+    """Whether ``year`` has its official arrangement (the package's or a declared one)."""
     return package_covers(year) or CalendarYear.objects.filter(year=year).exists()
+
+
+def year_is_provisional(year: int) -> bool:
+    """Whether ``year`` is counted from the law's statutory days alone (no official 调休 yet)."""
+    return current_facts().source(year) == CalendarSource.PROVISIONAL
+
+
+def provisional_years(*, until: int) -> list[int]:
+    """The provisional years up to ``until``: future years counted from the statutory rule."""
+    facts = current_facts()
+    return [y for y in RULE_YEARS if y <= until and facts.source(y) == CalendarSource.PROVISIONAL]
+
+
+def first_provisional_year(first: datetime, last: datetime) -> int | None:
+    """The first year from ``first`` to ``last`` (aware) counted provisionally, if any."""
+    start, end = aware(first, "first").date(), aware(last, "last").date()
+    return current_facts().first_provisional_year(start, end)
+
+
+def calendar_warning(today: date) -> int | None:
+    """The next year, when it is time to enter its arrangement and it is still provisional.
+
+    From 1 November (``WARN_FROM_MONTH``) administrators are warned until the State Council's
+    arrangement for next year is entered (overrides and a declaration) or the package has it.
+    """
+    coming = today.year + 1
+    if today.month >= WARN_FROM_MONTH and year_is_provisional(coming):
+        return coming
+    return None
 
 
 def office_periods(unit: Unit | None) -> tuple[Period, ...]:
@@ -56,7 +96,7 @@ class YearCalendar:
     """A year's calendar as the API shows it: where it comes from and how it differs."""
 
     year: int
-    has_data: bool
+    has_data: bool  # the official arrangement: the package's or declared
     source: CalendarSource | None
     declared_source: str
     days_off: list[CalendarDay]  # Monday to Friday, yet nobody works
@@ -68,9 +108,9 @@ def year_calendar(year: int) -> YearCalendar:
     """A year's working-day exceptions, or only the overrides entered so far if it has no data."""
     declaration = CalendarYear.objects.filter(year=year).first()
     overrides = {o.day: o for o in CalendarOverride.objects.filter(day__year=year)}
-    has_data = package_covers(year) or declaration is not None
-    source = _source(year, declaration)
-    days = _exceptions(year, overrides) if has_data else []
+    source = year_source(year, declared=declaration is not None)
+    has_data = source in (CalendarSource.PACKAGE, CalendarSource.DECLARED)
+    days = _exceptions(year, overrides) if source is not None else []
     return YearCalendar(
         year=year,
         has_data=has_data,
@@ -80,12 +120,6 @@ def year_calendar(year: int) -> YearCalendar:
         adjusted_working_days=[d for d in days if d.kind == DayKind.WORKING_DAY],
         overrides=[_override_day(o) for o in overrides.values()],
     )
-
-
-def _source(year: int, declaration: CalendarYear | None) -> CalendarSource | None:
-    if package_covers(year):
-        return CalendarSource.PACKAGE
-    return CalendarSource.DECLARED if declaration is not None else None
 
 
 def _exceptions(year: int, overrides: dict[date, CalendarOverride]) -> list[CalendarDay]:

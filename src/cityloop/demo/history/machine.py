@@ -17,6 +17,7 @@ from typing import Any
 from cityloop.demo.history.world import Actor, Category, World
 from cityloop.events.choices import (
     ACTIVE_ASSIGNMENT_STATES,
+    LEAD_ROLES,
     OPEN_STATES,
     AssignmentRole,
     AssignmentState,
@@ -28,12 +29,15 @@ from cityloop.events.choices import (
     Source,
     Stage,
 )
-from cityloop.events.services.sweep import ESCALATE_FROM, LEAD_ROLES, SYSTEM_LABEL
+from cityloop.events.models import SYSTEM_LABEL
+from cityloop.events.services.sweep import ESCALATE_FROM
 from cityloop.events.workflow import PREVIOUS, SAME, TRANSITIONS, Action
 from cityloop.org.choices import UnitKind
 from cityloop.org.models import Unit
+from cityloop.worktime.choices import ClockKind
 from cityloop.worktime.clock import add_working_time, working_time_between
 from cityloop.worktime.errors import CalendarUnavailable
+from cityloop.worktime.selectors import first_provisional_year
 
 RUNNING = OPEN_STATES - {CaseState.SUSPENDED}
 LAZY = object()  # a stage deadline not computed yet (only needed if the case stays there)
@@ -124,6 +128,11 @@ class CaseLife:
         self.clock_state = ClockState.ON_TIME
         self.suspended_at: datetime | None = None
         self.handle_deadline: datetime | None = None
+        # deadlines.clock_count: where the running count began, what it gave, on which clock
+        self.clock_anchor: datetime | None = None
+        self.clock_limit: timedelta | None = None
+        self.warn_limit: timedelta | None = None
+        self.clock_kind = ""
         self.limit = None  # the running handling limit and its effective length
         self.effective = timedelta(0)
         self.warn_floor = plan.reported_at
@@ -177,11 +186,13 @@ class CaseLife:
         self.stage, self.stage_started_at = stage, at
         if stage == Stage.NONE:
             self.deadline = self.warn_at = None
+            self._count(None, None, None, "")
             self.clock_state = ClockState.STOPPED
             return
         self.clock_state = ClockState.ON_TIME
         if stage != Stage.HANDLE:
             self.deadline = self.warn_at = LAZY
+            self._count(None, None, None, "")  # counted when resolved
             return
         lead = self.lead()
         unit = lead.unit if lead else None
@@ -191,6 +202,7 @@ class CaseLife:
         if unit is not None and unit.kind == UnitKind.SOCIAL_ENTITY and cap < limit.duration:
             self.effective = cap  # the capped deadline is earlier: the same as computing both
         self.deadline = self.add_time(at, self.effective, unit, limit.clock)
+        self._count(at, self.effective, self.effective * self.w.warning_share, limit.clock)
         self.handle_deadline = self.deadline
         # The warning moment is computed only when needed; until then it lies after this
         # (working time never runs faster than the wall clock).
@@ -213,10 +225,24 @@ class CaseLife:
         if self.deadline is LAZY:
             limit = self.w.stage_limit(self.stage, self.p.urgency)
             start = self.stage_started_at
+            warn = limit.duration * self.w.warning_share
+            self._count(start, limit.duration, warn, limit.clock)
             self.deadline = self.add_time(start, limit.duration, None, limit.clock)
             self.warn_at = self.add_time(
                 start, limit.duration * self.w.warning_share, None, limit.clock
             )
+
+    def _count(self, anchor, limit, warn, clock: str) -> None:
+        self.clock_anchor, self.clock_limit, self.warn_limit = anchor, limit, warn
+        self.clock_kind = clock
+
+    def provisional_year(self) -> int | None:
+        """deadlines.clock_count: the first provisional year a working-time count ran into."""
+        if self.clock_limit is None or self.deadline in (None, LAZY):
+            return None
+        if self.clock_kind != ClockKind.WORKING:
+            return None
+        return first_provisional_year(self.clock_anchor, self.deadline)
 
     def sweep(self, until: datetime, *, inclusive: bool = False) -> None:
         """The entries the deadline sweep (every minute) writes before ``until``."""
@@ -463,6 +489,7 @@ class CaseLife:
         left = working_time_between(at, request.requested_deadline, unit, clock=clock)
         self.deadline = self.handle_deadline = request.requested_deadline
         self.warn_at = self.add_time(at, left * self.w.warning_share, unit, clock)
+        self._count(at, None, left * self.w.warning_share, clock)
         self.clock_state = self.clock_state_at(at)
         self.counts["extension"] += 1
         data = {"request": request, "deadline": utc_iso(request.requested_deadline)}
@@ -486,14 +513,16 @@ class CaseLife:
         clock = self.limit.clock  # suspension only happens while the case is handled
         self.resolve()
         stopped = self.suspended_at or at
+        left = {}
         for name in ("deadline", "warn_at"):
             moment = getattr(self, name)
-            left = (
+            left[name] = (
                 working_time_between(stopped, moment, unit, clock=clock)
                 if moment > stopped
                 else timedelta(0)
             )
-            setattr(self, name, self.add_time(at, left, unit, clock))
+            setattr(self, name, self.add_time(at, left[name], unit, clock))
+        self._count(at, left["deadline"], left["warn_at"], clock)
         if self.stage == Stage.HANDLE:
             self.handle_deadline = self.deadline
         self.suspended_at = None

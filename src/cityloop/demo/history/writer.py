@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Model
+from django.utils.duration import duration_microseconds
 
 from cityloop.demo.history.machine import CaseLife
 from cityloop.events.models import Case, CaseAssignment, CaseEvent, CaseRequest
@@ -76,6 +77,13 @@ def datetime_adapter() -> Callable[[datetime | None], Any]:
     return adapt
 
 
+def duration(value: timedelta | None) -> Any:
+    """A ``DurationField`` value as the backend stores it (DurationField.get_db_prep_value)."""
+    if value is None or connection.features.has_native_duration_field:
+        return value
+    return duration_microseconds(value)
+
+
 def json_adapter() -> Callable[[Any], Any]:
     """The backend's ``adapt_json_value`` bound once; the empty object adapted once."""
     adapt_json = connection.ops.adapt_json_value
@@ -95,7 +103,8 @@ CASE_COLUMNS = (
     "clock_state", "suspended_at", "handle_deadline", "version", "rework_count", "urge_count",
     "extension_count", "return_count", "confirmed_at", "reported_at", "accepted_at", "filed_at",
     "dispatched_at", "fed_back_at", "closed_at", "closed_on_time", "satisfaction",
-    "evaluation_comment", "updated_at",
+    "evaluation_comment", "updated_at", "clock_anchor_at", "clock_limit", "warn_limit",
+    "provisional_year",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "case_id", "action", "from_state", "to_state", "actor_id", "actor_unit_id", "actor_label",
@@ -182,6 +191,8 @@ def _case_row(life: CaseLife, dt) -> tuple:
         life.counts["return"], dt(at["confirmed"]), dt(p.reported_at), dt(at["accepted"]),
         dt(at["filed"]), dt(at["dispatched"]), dt(at["fed_back"]), dt(at["closed"]),
         life.closed_on_time, life.satisfaction, life.evaluation_comment, dt(life.updated_at),
+        dt(life.clock_anchor), duration(life.clock_limit), duration(life.warn_limit),
+        life.provisional_year(),
     )  # fmt: skip
 
 

@@ -44,7 +44,8 @@ from cityloop.events.workflow import PREVIOUS, SAME, TRANSITIONS
 from cityloop.geo.coordinates import WGS84
 from cityloop.geo.locate import locate_batch
 from cityloop.org.choices import UnitKind
-from cityloop.worktime.clock import SHANGHAI
+from cityloop.worktime.choices import ClockKind
+from cityloop.worktime.clock import SHANGHAI, add_working_time
 
 pytestmark = pytest.mark.django_db
 
@@ -371,7 +372,28 @@ def test_the_sqlite_adapter_writes_what_django_writes():
 
 def test_a_year_without_a_calendar_is_refused_clearly(year):
     with pytest.raises(HistoryUnavailable, match="calendar"):
-        _generate(until=date(2099, 6, 1), days=3, cases=10)
+        _generate(until=date(2101, 6, 1), days=3, cases=10)
+
+
+def test_open_clocks_at_new_year_are_provisional_and_can_be_counted_again(year):
+    # given the demo's year ending on 31 December, before 2027's arrangement is entered
+    delete_history()
+    _generate(until=date(2026, 12, 31), days=5, cases=300)
+    running = Case.objects.filter(state__in=OPEN_STATES, clock_limit__isnull=False)
+    into_2027 = [c for c in running if c.deadline.year == 2027]
+    assert into_2027, "the demo should leave clocks running into 2027"
+    # then each clock is marked as the services mark it, and its kept start and limit give
+    # back its deadline, so that the recount can count it again
+    for case in running:
+        lead = lead_assignment(case) if case.stage == Stage.HANDLE else None
+        unit = lead.unit if lead else None
+        clock = deadlines.stage_limit(case, case.stage).clock
+        counted = add_working_time(case.clock_anchor_at, case.clock_limit, unit, clock=clock)
+        assert counted == case.deadline, case.ticket
+        provisional = clock == ClockKind.WORKING and case.deadline.year == 2027
+        assert case.provisional_year == (2027 if provisional else None), case.ticket
+    delete_history()
+    _generate()
 
 
 def test_the_command_rebuilds_the_district_and_a_few_days(year):

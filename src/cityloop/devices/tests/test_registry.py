@@ -81,3 +81,56 @@ def test_disabling_a_device_in_the_admin_keeps_its_token_and_refuses_it(
     station.scale.refresh_from_db()
     assert not station.scale.is_active
     assert post(station.scale_token, [disposal("off1")]).status_code == 401
+
+
+def test_the_change_page_has_a_button_to_reset_the_token(admin_client, station):
+    page = admin_client.get(f"/admin/devices/device/{station.scale.pk}/change/").content.decode()
+    assert f'href="/admin/devices/device/{station.scale.pk}/reset-token/"' in page
+    assert "重置令牌" in page
+
+
+def test_resetting_a_token_in_the_admin_asks_first_and_changes_nothing_on_get(
+    admin_client, station, post
+):
+    before = Device.objects.values_list("token_prefix", "token_hash").get(pk=station.scale.pk)
+    page = admin_client.get(f"/admin/devices/device/{station.scale.pk}/reset-token/")
+    assert page.status_code == 200
+    assert "旧令牌将立即失效" in page.content.decode()
+    after = Device.objects.values_list("token_prefix", "token_hash").get(pk=station.scale.pk)
+    assert after == before
+    assert post(station.scale_token, [disposal("ask1")]).json()["accepted"] == 1
+
+
+def test_resetting_a_token_in_the_admin_shows_the_new_one_once_and_the_old_one_stops(
+    admin_client, station, post
+):
+    url = f"/admin/devices/device/{station.scale.pk}/reset-token/"
+
+    response = admin_client.post(url)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    token = SHOWN_TOKEN.search(page)[1]
+    device = Device.objects.get(pk=station.scale.pk)
+    assert "请立即复制到设备配置中" in page
+    assert token.startswith("dv_") and token[3:9] == device.token_prefix
+    assert device.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    change = admin_client.get(f"/admin/devices/device/{device.pk}/change/").content.decode()
+    assert token not in change
+    assert post(station.scale_token, [disposal("old1")]).status_code == 401
+    assert post(token, [disposal("new1")]).json()["accepted"] == 1
+    history = admin_client.get(f"/admin/devices/device/{device.pk}/history/").content.decode()
+    assert "令牌已重置" in history
+
+
+def test_only_those_who_may_change_devices_reset_a_token(client, station, tiny):
+    from cityloop.org.services import user_create
+
+    staff = user_create(username="viewer", password=None, unit=None, is_staff=True)
+    client.force_login(staff)
+    before = Device.objects.values_list("token_hash", flat=True).get(pk=station.scale.pk)
+
+    response = client.post(f"/admin/devices/device/{station.scale.pk}/reset-token/")
+
+    assert response.status_code == 403
+    assert Device.objects.values_list("token_hash", flat=True).get(pk=station.scale.pk) == before

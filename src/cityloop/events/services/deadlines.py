@@ -7,21 +7,31 @@
 - Urgent cases count every stage on the continuous clock.
 - The warning comes when ``CITYLOOP_WARNING_SHARE`` (default 80 %) of the limit is used.
 - Suspension stops the clock; resuming moves the deadline by the working time left.
+- A working-time clock that runs into a year without its official holiday arrangement is
+  counted on the law's statutory days and marked provisional (``provisional_year``); each
+  count keeps where it began and how much time it gave, so that it can be counted again when
+  the arrangement arrives (``calendar_updates.py``; docs/decisions/0035).
 """
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 
 from cityloop.events.choices import ClockState, Stage, Urgency
 from cityloop.events.models import Case, StageTimeLimit
+from cityloop.events.services.refusals import CalendarMissing
 from cityloop.org.models import Unit
 from cityloop.worktime.choices import ClockKind
 from cityloop.worktime.clock import add_working_time, working_time_between
+from cityloop.worktime.errors import CalendarUnavailable
+from cityloop.worktime.selectors import first_provisional_year
 
 # The bureau's defaults (minutes of working time) for the stages the catalogue does not set.
 DEFAULT_STAGE_MINUTES = {
@@ -90,6 +100,25 @@ def _handle_limit(case: Case) -> Limit:
     return Limit(duration, clock)
 
 
+F = TypeVar("F", bound=Callable)
+
+
+def _refusing_unknown_years(count: F) -> F:
+    """A count that reaches a year with no calendar refuses the action, naming the year."""
+
+    @functools.wraps(count)
+    def counted(*args, **kwargs):
+        try:
+            return count(*args, **kwargs)
+        except CalendarMissing:
+            raise
+        except CalendarUnavailable as missing:
+            raise CalendarMissing(missing) from missing
+
+    return counted  # type: ignore[return-value]
+
+
+@_refusing_unknown_years
 def clock_start(*, case: Case, stage: str, now: datetime, unit: Unit | None) -> None:
     """Start ``stage``'s clock at ``now``: deadline, warning time and clock state."""
     case.stage = stage
@@ -97,10 +126,13 @@ def clock_start(*, case: Case, stage: str, now: datetime, unit: Unit | None) -> 
     limit = stage_limit(case, stage)
     if limit is None:
         case.deadline = case.warn_at = None
+        clock_count(case=case, anchor=None, limit=None, warn=None, clock=ClockKind.WORKING)
         case.clock_state = ClockState.STOPPED
         return
-    case.deadline = add_working_time(now, limit.duration, unit, clock=limit.clock)
-    case.warn_at = add_working_time(now, limit.duration * warning_share(), unit, clock=limit.clock)
+    share = limit.duration * warning_share()
+    clock_count(
+        case=case, anchor=now, limit=limit.duration, warn=share, clock=limit.clock, unit=unit
+    )
     case.clock_state = ClockState.ON_TIME
     if stage == Stage.HANDLE and case.handle_deadline is None:
         # The first handling deadline is the one 按期结案 is judged by: a rework or an
@@ -109,6 +141,7 @@ def clock_start(*, case: Case, stage: str, now: datetime, unit: Unit | None) -> 
         case.handle_deadline = case.deadline
 
 
+@_refusing_unknown_years
 def clock_cap_for_entity(*, case: Case, now: datetime, unit: Unit) -> None:
     """A social entity corrects within a short limit (CITYLOOP_ENTITY_CORRECTION_MINUTES of
     working time, default 120) when that is shorter than the category's; if it does not, the
@@ -118,12 +151,13 @@ def clock_cap_for_entity(*, case: Case, now: datetime, unit: Unit) -> None:
     clock = limit.clock if limit else ClockKind.WORKING
     cap = add_working_time(now, timedelta(minutes=minutes), unit, clock=clock)
     if case.deadline is None or cap < case.deadline:
-        if case.handle_deadline == case.deadline:
-            case.handle_deadline = cap
-        case.deadline = cap
-        case.warn_at = add_working_time(
-            now, timedelta(minutes=minutes) * warning_share(), unit, clock=clock
+        before = case.deadline
+        limit = timedelta(minutes=minutes)
+        clock_count(
+            case=case, anchor=now, limit=limit, warn=limit * warning_share(), clock=clock, unit=unit
         )
+        if case.handle_deadline == before:
+            case.handle_deadline = case.deadline
 
 
 def clock_stop(*, case: Case, now: datetime) -> None:
@@ -132,35 +166,68 @@ def clock_stop(*, case: Case, now: datetime) -> None:
     case.clock_state = ClockState.STOPPED
 
 
+@_refusing_unknown_years
 def clock_resume(*, case: Case, now: datetime, unit: Unit | None) -> None:
     """Resume after suspension: what was left of the limit counts again from now."""
     clock = _running_clock(case)
     stopped = case.suspended_at or now
-    for field in ("deadline", "warn_at"):
-        moment = getattr(case, field)
-        if moment is None:
-            continue
-        left = (
-            working_time_between(stopped, moment, unit, clock=clock)
-            if moment > stopped
-            else timedelta(0)
-        )
-        setattr(case, field, add_working_time(now, left, unit, clock=clock))
+    left = [
+        None
+        if moment is None
+        else working_time_between(stopped, moment, unit, clock=clock)
+        if moment > stopped
+        else timedelta(0)
+        for moment in (case.deadline, case.warn_at)
+    ]
+    if case.deadline is not None:
+        clock_count(case=case, anchor=now, limit=left[0], warn=left[1], clock=clock, unit=unit)
     if case.stage == Stage.HANDLE:
         case.handle_deadline = case.deadline
     case.suspended_at = None
     case.clock_state = clock_state_at(case, now)
 
 
+@_refusing_unknown_years
 def clock_extend(*, case: Case, new_deadline: datetime, now: datetime, unit: Unit | None) -> None:
     """An approved extension: the deadline moves, the warning follows at the same share."""
     clock = _running_clock(case)
     left = working_time_between(now, new_deadline, unit, clock=clock)
-    case.deadline = new_deadline
-    case.warn_at = add_working_time(now, left * warning_share(), unit, clock=clock)
+    clock_count(
+        case=case, anchor=now, limit=None, warn=left * warning_share(), clock=clock, unit=unit
+    )
+    case.deadline = new_deadline  # a date the approver chose: never counted again
+    case.provisional_year = None
     if case.stage == Stage.HANDLE:
         case.handle_deadline = new_deadline
     case.clock_state = clock_state_at(case, now)
+
+
+def clock_count(
+    *,
+    case: Case,
+    anchor: datetime | None,
+    limit: timedelta | None,
+    warn: timedelta | None,
+    clock: str,
+    unit: Unit | None = None,
+) -> None:
+    """Count the deadline and warning from ``anchor`` and keep what they were counted from.
+
+    ``limit`` None keeps the deadline as it stands (a date someone chose). The deadline is
+    provisional when a working-time count runs through a year without its arrangement.
+    """
+    case.clock_anchor_at, case.clock_limit, case.warn_limit = anchor, limit, warn
+    if anchor is None:
+        case.provisional_year = None
+        return
+    if limit is not None:
+        case.deadline = add_working_time(anchor, limit, unit, clock=clock)
+    if warn is not None:
+        case.warn_at = add_working_time(anchor, warn, unit, clock=clock)
+    if limit is not None:
+        case.provisional_year = (
+            first_provisional_year(anchor, case.deadline) if clock == ClockKind.WORKING else None
+        )
 
 
 def clock_state_at(case: Case, now: datetime) -> str:

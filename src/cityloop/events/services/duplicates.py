@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -25,15 +26,20 @@ def duplicate_settings() -> tuple[float, timedelta]:
     return distance, window
 
 
-def duplicate_candidates(case: Case, limit: int = 10) -> list[tuple[Case, float]]:
-    """(case, distance in metres) of the likely duplicates, nearest first."""
+def duplicate_candidates(case: Case, *, user: Any, limit: int = 10) -> list[tuple[Case, float]]:
+    """(case, distance in metres) of the likely duplicates ``user`` may see, nearest first.
+
+    The candidates start from ``Case.objects.visible_to(user)`` like every other read, so a
+    case outside the user's scope is never named, and never counts against ``limit``.
+    """
     if case.category_id is None or case.lon is None:
         return []
     distance, window = duplicate_settings()
     mx, my = metres_per_degree(case.lat)
     dlon, dlat = distance / mx, distance / my
     nearby: QuerySet = (
-        Case.objects.filter(
+        Case.objects.visible_to(user)
+        .filter(
             category_id=case.category_id,
             state__in=OPEN_STATES - {CaseState.SUSPENDED},
             reported_at__gte=case.reported_at - window,

@@ -20,8 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cityloop.categories.models import MinorCategory
 from cityloop.core.i18n import bilingual, lazy_format
+from cityloop.core.storable import UNSTORABLE, printable
 from cityloop.events.choices import Source, Urgency
-from cityloop.events.services.intake import case_report, report_fields, report_place
+from cityloop.events.services.intake import (
+    case_report,
+    report_fields,
+    report_place,
+    unstorable_fields,
+)
 from cityloop.events.services.refusals import BadInput
 
 FIELDS = (
@@ -37,6 +43,7 @@ FIELDS = (
     "urgent",
     "received_at",
 )
+TEXT_FIELDS = ("order_no", "content", "address", "caller_name", "caller_phone")
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,9 @@ def _prepare(number: int, order: dict, report: HotlineReport) -> dict | None:
             problems.append(exc)
             return None
 
+    for name in unstorable_fields({name: order.get(name) for name in TEXT_FIELDS}):
+        problems.append(BadInput(UNSTORABLE, field=name, code="string_unicode"))
+    order_no = printable(order_no)  # quoted in the problems; refused above if it had to be
     if not order_no:
         problems.append(BadInput(_("This field is required."), field="order_no", code="missing"))
     prepared = {
@@ -202,7 +212,7 @@ def _category(code: Any) -> MinorCategory | None:
 def _check_repeats(orders: list[dict], report: HotlineReport) -> None:
     seen: set[str] = set()
     for number, order in enumerate(orders, start=1):
-        order_no = str(order.get("order_no") or "").strip()
+        order_no = printable(str(order.get("order_no") or "").strip())
         if order_no and order_no in seen:
             report.problems.append(
                 OrderProblem(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.categories.models import MinorCategory
+from cityloop.core.storable import UNSTORABLE, has_lone_surrogate
 from cityloop.events.choices import CaseState, Source, Stage, Urgency
 from cityloop.events.models import Case, CaseEvent
 from cityloop.events.services import deadlines
@@ -54,6 +55,13 @@ def case_report(
 ) -> Intake:
     """Register a report; validate everything first, so a refusal changes nothing."""
     now = now or timezone.now()
+    refuse_unstorable(
+        description=description,
+        address=address,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        external_id=external_id,
+    )
     description, address = _clean(description), _clean(address)
     reporter_name, reporter_phone = _clean(reporter_name), _clean(reporter_phone)
     fields = report_fields(source, description, category, urgency, external_id, address, lon, lat)
@@ -82,6 +90,20 @@ def case_report(
             return Intake(existing, False)
         raise
     return Intake(case, True)
+
+
+def unstorable_fields(texts: dict[str, Any]) -> list[str]:
+    """The names of the fields whose text no database can store (a lone surrogate)."""
+    return [
+        name for name, text in texts.items() if isinstance(text, str) and has_lone_surrogate(text)
+    ]
+
+
+def refuse_unstorable(**texts: Any) -> None:
+    """``BadInput`` on the first field whose text no database can store."""
+    bad = unstorable_fields(texts)
+    if bad:
+        raise BadInput(UNSTORABLE, field=bad[0], code="string_unicode")
 
 
 def _clean(text: str | None) -> str:

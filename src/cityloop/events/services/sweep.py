@@ -2,6 +2,8 @@
 
 Rules it carries (docs/deadlines.md):
 
+- First, deadlines counted provisionally in a year that has since got its official holiday
+  arrangement are counted again on it (``calendar_updates.py``).
 - A running clock (open case, not suspended) turns to **warning** once ``warn_at`` has passed
   (``CITYLOOP_WARNING_SHARE`` of the stage's limit used, 80 % by default) and to **overdue**
   once ``deadline`` has passed. Each turn is written once, as a history entry by the system
@@ -47,14 +49,15 @@ from cityloop.core.i18n import both, lazy_format
 from cityloop.core.progress import Progress
 from cityloop.events.choices import (
     ACTIVE_ASSIGNMENT_STATES,
+    LEAD_ROLES,
     OPEN_STATES,
-    AssignmentRole,
     CaseState,
     ClockEvent,
     ClockState,
     Stage,
 )
-from cityloop.events.models import Case, CaseAssignment, CaseEvent
+from cityloop.events.models import EVENT_FIELDS, SYSTEM_LABEL, Case, CaseAssignment, CaseEvent
+from cityloop.events.services.calendar_updates import deadlines_recount
 from cityloop.events.services.recipients import centre_staff_by_role, staff_by_unit
 from cityloop.events.services.refusals import ActionRefused
 from cityloop.events.services.transitions import system_act
@@ -66,9 +69,7 @@ from cityloop.org.models import User
 log = logging.getLogger(__name__)
 
 CHUNK = 2000  # cases per look-up query (an IN list well under SQLite's 32,766 parameters)
-SYSTEM_LABEL = "系统"
 RUNNING_STATES = sorted(OPEN_STATES - {CaseState.SUSPENDED})
-LEAD_ROLES = (AssignmentRole.SINGLE, AssignmentRole.LEAD)
 RETURNED = ("id", "ticket", "state", "stage", "deadline", "community_id", "street_id")
 ESCALATE_FROM = frozenset({UnitKind.SOCIAL_ENTITY, UnitKind.COMMUNITY})
 # Who owes each stage's clock at the centre (the handling stage is owed by the lead unit).
@@ -91,9 +92,6 @@ DIGEST_KIND = "clock_overdue_digest"
 DIGEST_OVER = 20
 DIGEST_TICKETS = 5
 EVENT_ACTION = {ClockState.WARNING: ClockEvent.WARNING, ClockState.OVERDUE: ClockEvent.OVERDUE}
-EVENT_FIELDS = (
-    "case_id", "action", "from_state", "to_state", "actor_label", "at", "comment", "data",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -105,11 +103,13 @@ class SweepReport:
     escalated: int = 0
     not_escalated: int = 0  # refused or failed; each one is logged
     notifications: int = 0
+    recounted: int = 0  # provisional deadlines moved by their year's official arrangement
     seconds: float = 0.0
 
     def line(self) -> str:
+        recounted = f"{self.recounted:,} recounted, " if self.recounted else ""
         return (
-            f"deadline sweep: {self.warned:,} warned, {self.overdue:,} overdue, "
+            f"deadline sweep: {recounted}{self.warned:,} warned, {self.overdue:,} overdue, "
             f"{self.escalated:,} escalated ({self.not_escalated:,} not), "
             f"{self.notifications:,} notifications in {self.seconds:.2f} s"
         )
@@ -149,6 +149,7 @@ def deadline_sweep(*, now: datetime | None = None, progress: Progress | None = N
     (rules and concurrency: the module's docstring). Safe to run in several workers at once."""
     now = now or timezone.now()
     started = time.monotonic()
+    recounted = deadlines_recount(now=now, progress=progress)
     with transaction.atomic():
         overdue = _turn(ClockState.OVERDUE, now)
         warned = _turn(ClockState.WARNING, now)
@@ -166,6 +167,7 @@ def deadline_sweep(*, now: datetime | None = None, progress: Progress | None = N
         escalated=escalated,
         not_escalated=refused,
         notifications=sent,
+        recounted=recounted.moved,
         seconds=time.monotonic() - started,
     )
 

@@ -144,3 +144,53 @@ def test_a_unit_feeds_back_with_photos_in_one_request(loop, login, monday_mornin
     assert refused.status_code == 422
     case.refresh_from_db()
     assert case.state == "handling"  # the refused photo took the whole action with it
+
+
+def _public_report(client) -> dict:
+    body = {"description": "垃圾", "lon": SHOP_POINT[0], "lat": SHOP_POINT[1]}
+    body["category"] = category("01", "10").pk
+    response = client.post("/api/public/reports", json.dumps(body), content_type="application/json")
+    return response.json()
+
+
+def _close_survivor(loop, case) -> None:
+    loop.act(loop.acceptor, case, "accept")
+    loop.act(loop.inspector, case, "confirm")
+    loop.act(loop.shift_leader, case, "file", filing_condition=condition("01", "10").pk)
+    loop.act(loop.dispatcher, case, "dispatch")
+    loop.act(loop.shop_handler, case, "sign")
+    loop.act(loop.shop_handler, case, "feed_back", comment="已处理")
+    loop.act(loop.inspector, case, "verify")
+    loop.act(loop.shift_leader, case, "close")
+
+
+def test_a_merged_report_is_refused_by_the_api_and_changes_nothing(loop, client, monday_morning):
+    first, second = _public_report(client), _public_report(client)
+    loop.act(
+        loop.acceptor, Case.objects.get(ticket=second["ticket"]), "merge", into=first["ticket"]
+    )
+    survivor = Case.objects.get(ticket=first["ticket"])
+    _close_survivor(loop, survivor)
+    survivor.refresh_from_db()
+    before = (survivor.state, survivor.satisfaction, survivor.version)
+
+    followed = client.get(f"/api/public/reports/{second['ticket']}").json()
+    response = client.post(
+        f"/api/public/reports/{second['ticket']}/rating",
+        json.dumps({"key": second["key"], "satisfaction": 1}),
+        content_type="application/json",
+    )
+
+    assert (followed["merged"], followed["state"], followed["can_rate"]) == (True, "closed", False)
+    assert response.status_code == 409
+    assert response.json()["detail"] == [
+        {
+            "field": "ticket",
+            "code": "merged",
+            "zh": "您的上报已合并到另一宗案卷，由该案卷的上报人评价。",
+            "en": "Your report was merged into another case; that case's reporter rates it.",
+        }
+    ]
+    survivor.refresh_from_db()
+    assert (survivor.state, survivor.satisfaction, survivor.version) == before
+    assert not survivor.events.filter(action="evaluate").exists()

@@ -124,11 +124,13 @@ def test_duplicates_are_same_category_open_and_near(loop, monday_morning):
     near = loop.report(point=(SHOP_POINT[0] + 0.0002, SHOP_POINT[1]), source="citizen")  # ~20 m
     far = loop.report(point=PLAIN_POINT, source="citizen")
     other_category = loop.report(cat=("01", "36"), source="citizen")
-    found = duplicate_candidates(near)
+    found = duplicate_candidates(near, user=loop.dispatcher)
     assert [c.ticket for c, _ in found] == [first.ticket]
     assert 15 < found[0][1] < 25
     monday_morning.shift(timedelta(days=4))
     late = loop.report(source="citizen")
-    assert first.ticket not in [c.ticket for c, _ in duplicate_candidates(late)]  # outside 72 h
+    assert first.ticket not in [
+        c.ticket for c, _ in duplicate_candidates(late, user=loop.dispatcher)
+    ]  # outside 72 h
     assert far.ticket not in [c.ticket for c, _ in found]
     assert other_category.ticket not in [c.ticket for c, _ in found]

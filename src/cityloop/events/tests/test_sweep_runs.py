@@ -24,6 +24,7 @@ ONE_OVERDUE = {
     "escalated": 0,
     "not_escalated": 0,
     "notifications": 3,  # the acceptor, the dispatcher and the shift leader
+    "recounted": 0,
 }
 
 

@@ -196,3 +196,72 @@ def test_the_progress_page_does_not_grow_its_queries_with_its_steps(loop, client
     with CaptureQueriesContext(connection) as late:
         assert len(client.get(url).context["case"]["steps"]) == 6
     assert len(late) == len(early)
+
+
+def _merged_pair(loop, client):
+    """Two citizens' reports of one problem; the second merged into the first, then closed."""
+    _report(client)
+    _report(client)
+    survivor, merged = Case.objects.order_by("id")
+    loop.act(loop.acceptor, merged, "merge", into=survivor.ticket)
+    _close(loop, survivor)
+    survivor.refresh_from_db()
+    merged.refresh_from_db()
+    return survivor, merged
+
+
+def test_a_merged_report_is_not_rated_on_the_page_and_nothing_changes(loop, client):
+    survivor, merged = _merged_pair(loop, client)
+    before = (survivor.state, survivor.satisfaction, survivor.version)
+    page = client.get(f"/report/track/{merged.ticket}/")
+    assert 'id="rate"' not in page.content.decode()
+
+    response = client.post(
+        f"/report/track/{merged.ticket}/rate/",
+        {"satisfaction": 1, "key": merged.reporter_key},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert response.status_code == 422
+    assert response.context["form"].non_field_errors() == [
+        "您的上报已合并到另一宗案卷，由该案卷的上报人评价。"
+    ]
+    assert "您的上报已合并到另一宗案卷" in response.content.decode()
+    survivor.refresh_from_db()
+    merged.refresh_from_db()
+    assert (survivor.state, survivor.satisfaction, survivor.version) == before
+    assert (merged.state, merged.satisfaction) == ("merged", None)
+    assert not survivor.events.filter(action="evaluate").exists()
+
+
+def test_the_merged_refusal_reads_in_english_too(loop, client):
+    _survivor, merged = _merged_pair(loop, client)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        f"/report/track/{merged.ticket}/rate/", {"satisfaction": 1, "key": merged.reporter_key}
+    )
+    assert response.status_code == 422
+    assert response.context["form"].non_field_errors() == [
+        "Your report was merged into another case; that case's reporter rates it."
+    ]
+
+
+def test_the_survivors_reporter_still_rates_it_on_the_page(loop, client):
+    survivor, _merged = _merged_pair(loop, client)
+    response = client.post(
+        f"/report/track/{survivor.ticket}/rate/", {"satisfaction": 5, "key": survivor.reporter_key}
+    )
+    assert response.status_code == 302
+    survivor.refresh_from_db()
+    assert (survivor.state, survivor.satisfaction) == ("evaluated", 5)
+
+
+@pytest.mark.parametrize("source", ["hotline", "leader"])
+def test_hotline_orders_and_leaders_instructions_are_not_shown_by_ticket(loop, client, source):
+    case = loop.report(source=source, reported_by=None, description="来电人反映楼下噪音")
+
+    looked_up = client.get("/report/track/", {"ticket": case.ticket})
+    page = client.get(f"/report/track/{case.ticket}/")
+
+    assert looked_up.status_code == 404 and list(looked_up.context["form"].errors) == ["ticket"]
+    assert page.status_code == 404 and "来电人反映" not in page.content.decode()

@@ -1,4 +1,5 @@
-"""Sign-in and sign-out, with the lock-out of cityloop.web.lockout, and the home page."""
+"""Sign-in and sign-out, with the lock-out of cityloop.web.lockout (kept by the authentication
+backend), and the home page."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from cityloop.org.choices import Role
 from cityloop.web.forms import LoginForm
-from cityloop.web.lockout import locked_until, login_failure_record, login_failures_clear
+from cityloop.web.lockout import locked_message, locked_until
 
 # The first role a user holds, in this order, picks the page they land on after sign-in.
 LANDING = [
@@ -43,10 +43,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _next_url(request: HttpRequest) -> str | None:
     url = request.POST.get("next") or request.GET.get("next")
     if url and url_has_allowed_host_and_scheme(
@@ -54,14 +50,6 @@ def _next_url(request: HttpRequest) -> str | None:
     ):
         return url
     return None
-
-
-def _locked_message(until) -> str:
-    local = timezone.localtime(until)
-    return _(
-        "Too many failed attempts for this username. It is locked until %(time)s; "
-        "try again then, or ask your administrator."
-    ) % {"time": local.strftime("%H:%M")}
 
 
 @sensitive_post_parameters("password")
@@ -73,25 +61,18 @@ def login_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        until = locked_until(username)
-        if until is not None:
-            form.add_error(None, _locked_message(until))
-            status = 429
-        else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is not None:
-                login_failures_clear(username=username)
-                login(request, user)
-                return redirect(_next_url(request) or landing_url(user))
-            login_failure_record(username=username, ip=_client_ip(request))
-            until = locked_until(username)
-            form.add_error(
-                None,
-                _locked_message(until)
-                if until
-                else _("The username or password is wrong. Check both and try again."),
-            )
-            status = 429 if until else 200
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if user is not None:
+            login(request, user)
+            return redirect(_next_url(request) or landing_url(user))
+        until = locked_until(username)  # the backend counted the failure, or refused a lock
+        form.add_error(
+            None,
+            locked_message(until)
+            if until
+            else _("The username or password is wrong. Check both and try again."),
+        )
+        status = 429 if until else 200
     context = {"form": form, "next": _next_url(request) or ""}
     return render(request, "web/auth/login.html", context, status=status)
 

@@ -1,13 +1,13 @@
 """市民随手拍: citizens report, follow their ticket and rate the result, with no account.
 
 The pages call the same services as the public JSON API (events.api ``public_*``): intake's
-``case_report``, ``following`` and ``case_act(action="evaluate")``. A refusal of a service
+``case_report``, ``public_following`` (only published sources: no 12345 hotline order, no
+leader's instruction) and ``case_rate``. A refusal of a service
 (``BadInput``/``ActionRefused``) is shown on the form field it names, and changes nothing.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from django.db import transaction
@@ -20,10 +20,10 @@ from ninja.throttling import AnonRateThrottle
 
 from cityloop.events.models import Case
 from cityloop.events.presenters import public_case
-from cityloop.events.services.duplicates import following
+from cityloop.events.selectors import public_following
 from cityloop.events.services.intake import case_report
+from cityloop.events.services.rating import case_rate
 from cityloop.events.services.refusals import ActionRefused
-from cityloop.events.services.transitions import case_act
 from cityloop.web.forms import RateForm, ReportForm, TrackForm
 from cityloop.web.maps import map_config
 
@@ -105,7 +105,7 @@ def track(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_bound and form.is_valid():
         ticket = form.cleaned_data["ticket"].strip().upper()
-        if following(ticket) is not None:
+        if public_following(ticket) is not None:
             return redirect("web:report_case", ticket=ticket)
         form.add_error("ticket", _("No report has this ticket number. Check it and try again."))
         status = 404
@@ -113,7 +113,7 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def report_case(request: HttpRequest, ticket: str) -> HttpResponse:
-    case = following(ticket)
+    case = public_following(ticket)
     if case is None:
         raise Http404
     key = request.session.get(SESSION_KEYS, {}).get(ticket, "")
@@ -130,7 +130,7 @@ def _case_page(request, case: Case, ticket: str, form: RateForm, status: int = 2
 
 @require_POST
 def report_rate(request: HttpRequest, ticket: str) -> HttpResponse:
-    survivor = following(ticket)
+    survivor = public_following(ticket)
     if survivor is None:
         raise Http404
     form = RateForm(request.POST)
@@ -139,26 +139,16 @@ def report_rate(request: HttpRequest, ticket: str) -> HttpResponse:
         form.add_error(None, _("Too many attempts from your network; try again later."))
         return _case_page(request, survivor, ticket, form, status=429)
     if form.is_valid():
-        own = Case.objects.filter(ticket=ticket, source="citizen").first()
-        if (
-            own is None
-            or not own.reporter_key
-            or not hmac.compare_digest(own.reporter_key, form.cleaned_data["key"])
-        ):
-            form.add_error("key", _("The ticket and key do not match."))
+        try:
+            case_rate(
+                ticket=ticket,
+                key=form.cleaned_data["key"],
+                satisfaction=form.cleaned_data["satisfaction"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ActionRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            try:
-                case_act(
-                    actor=None,
-                    case=survivor,
-                    action="evaluate",
-                    comment=form.cleaned_data["comment"],
-                    satisfaction=form.cleaned_data["satisfaction"],
-                    actor_label="市民",
-                )
-            except ActionRefused as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                return redirect("web:report_case", ticket=ticket)
+            return redirect("web:report_case", ticket=ticket)
     survivor.refresh_from_db()
     return _case_page(request, survivor, ticket, form, status=422)

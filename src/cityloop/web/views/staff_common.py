@@ -101,16 +101,9 @@ def duplicates_for(user, case: Case) -> list[dict]:
     """Candidate duplicates this user may see, while the case can still be merged."""
     if case.state not in MERGEABLE_STATES:
         return []
-    found = duplicate_candidates(case)
-    visible = set(
-        Case.objects.visible_to(user)
-        .filter(pk__in=[c.pk for c, _ in found])
-        .values_list("pk", flat=True)
-    )
     return [
         {"case": c, "distance_m": round(d), "state": state_label(c.state)}
-        for c, d in found
-        if c.pk in visible
+        for c, d in duplicate_candidates(case, user=user)
     ]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 import pytest
+import time_machine
 
 from cityloop.org.services import user_create
 from cityloop.worktime.choices import DayKind
+from cityloop.worktime.clock import SHANGHAI
 from cityloop.worktime.officehours import Period
 from cityloop.worktime.services import (
     calendar_override_set,
@@ -37,6 +39,7 @@ def test_deadline_over_national_day_2025(api):
         "clock": "working",
         "unit": None,
         "deadline": "2025-10-10T16:00:00+08:00",
+        "provisional": False,
     }
 
 
@@ -105,20 +108,21 @@ def test_deadline_refuses_an_unknown_unit(api):
 
 
 def test_deadline_refuses_a_start_in_a_year_without_data(api):
-    response = api.get(DEADLINE, {"start": "2027-03-01T09:00:00+08:00", "duration_minutes": 60})
+    response = api.get(DEADLINE, {"start": "2003-03-03T09:00:00+08:00", "duration_minutes": 60})
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert (error["field"], error["code"]) == ("start", "calendar_unavailable")
-    assert error["zh"].startswith("没有 2027 年的节假日安排")
-    assert error["en"].startswith("No holiday calendar for 2027:")
+    assert error["zh"].startswith("没有 2003 年的节假日安排")
+    assert error["en"].startswith("No holiday calendar for 2003:")
 
 
-def test_deadline_running_into_a_year_without_data_blames_the_duration(api):
+def test_deadline_running_into_2027_is_counted_provisionally(api):
     params = {"start": "2026-12-31T17:00:00+08:00", "duration_minutes": 120}
     response = api.get(DEADLINE, params)
-    assert response.status_code == 422
-    [error] = response.json()["detail"]
-    assert (error["field"], error["code"]) == ("duration_minutes", "calendar_unavailable")
+    assert response.status_code == 200
+    body = response.json()
+    # 1 h on 12-31; 元旦 01-01 (statutory); weekend; 01-04 08:30 + 1 h
+    assert (body["deadline"], body["provisional"]) == ("2027-01-04T09:30:00+08:00", True)
 
 
 def test_deadline_malformed_start_is_a_field_named_422(api):
@@ -134,8 +138,22 @@ def test_deadline_needs_a_session(client, db):
 
 
 def test_years_with_data(api):
-    response = api.get("/api/worktime/years")
-    assert response.json() == {"years": list(range(2004, 2027))}
+    with time_machine.travel(datetime(2026, 10, 31, 12, tzinfo=SHANGHAI), tick=False):
+        response = api.get("/api/worktime/years")
+    assert response.json() == {
+        "years": list(range(2004, 2027)),
+        "provisional": [2027],  # up to next year: the package has 2004–2026
+        "enter_next_year": None,  # not before 1 November
+    }
+
+
+def test_years_ask_for_next_years_arrangement_from_1_november(api):
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=SHANGHAI), tick=False):
+        assert api.get("/api/worktime/years").json()["enter_next_year"] == 2027
+        calendar_override_set(day=date(2027, 1, 1), kind=DayKind.DAY_OFF, note="元旦")
+        calendar_year_declare(year=2027, source="国办发明电〔2026〕X号")
+        body = api.get("/api/worktime/years").json()
+    assert (body["enter_next_year"], body["provisional"]) == (None, [])
 
 
 def test_calendar_of_2025(api):
@@ -192,11 +210,31 @@ def test_calendar_shows_an_override_inside_a_package_year(api):
     assert body["overrides"] == [override]
 
 
-def test_calendar_of_a_year_without_data(api):
-    calendar_override_set(day=date(2027, 1, 1), kind=DayKind.DAY_OFF, note="元旦")
+def test_calendar_of_a_provisional_year(api):
     body = api.get("/api/worktime/calendar/2027").json()
+    assert (body["has_data"], body["source"]) == (False, "provisional")
+    # the law's days off on weekdays, 补假 for those on a weekend; no 调休 working weekends
+    assert [(d["date"], d["name_zh"]) for d in body["days_off"]] == [
+        ("2027-01-01", "元旦"),
+        ("2027-02-05", "农历除夕"),
+        ("2027-02-08", "春节"),
+        ("2027-02-09", "春节（补假）"),
+        ("2027-02-10", "春节（补假）"),
+        ("2027-04-05", "清明节"),
+        ("2027-05-03", "劳动节（补假）"),
+        ("2027-05-04", "劳动节（补假）"),
+        ("2027-06-09", "端午节"),
+        ("2027-09-15", "中秋节"),
+        ("2027-10-01", "国庆节"),
+        ("2027-10-04", "国庆节（补假）"),
+        ("2027-10-05", "国庆节（补假）"),
+    ]
+    assert body["adjusted_working_days"] == []
+
+
+def test_calendar_of_a_year_without_data(api):
+    body = api.get("/api/worktime/calendar/2003").json()
     assert (body["has_data"], body["source"], body["days_off"]) == (False, None, [])
-    assert [d["date"] for d in body["overrides"]] == ["2027-01-01"]
 
 
 def test_calendar_of_a_declared_year(api):

@@ -13,7 +13,12 @@ from cityloop.worktime.choices import DayKind
 from cityloop.worktime.clock import add_working_time, working_time_between
 from cityloop.worktime.errors import CalendarUnavailable
 from cityloop.worktime.models import CalendarOverride, CalendarVersion, CalendarYear
-from cityloop.worktime.selectors import is_workday, year_has_data, years_with_data
+from cityloop.worktime.selectors import (
+    is_workday,
+    year_has_data,
+    year_is_provisional,
+    years_with_data,
+)
 from cityloop.worktime.services import (
     calendar_override_delete,
     calendar_override_set,
@@ -92,22 +97,25 @@ def test_an_override_needs_a_note():
     assert CalendarOverride.objects.count() == 0
 
 
-def test_2027_without_data_is_refused_naming_the_year():
+def test_a_year_no_rule_covers_is_refused_naming_the_year():
+    # 2003: before the package's years and before the 2024 statutory rule
     with pytest.raises(CalendarUnavailable) as refused:
-        add_working_time(at(2027, 1, 4, 9), HOUR)
-    assert refused.value.year == 2027
+        add_working_time(at(2003, 3, 3, 9), HOUR)
+    assert refused.value.year == 2003
     assert both(refused.value.message) == {
-        "zh": "没有 2027 年的节假日安排：chinese-calendar 软件包不含该年，"
-        "也没有管理员录入该年的节假日并声明该年完整。",
-        "en": "No holiday calendar for 2027: the chinese-calendar package does not cover it "
-        "and no administrator has entered its holidays and declared the year complete.",
+        "zh": "没有 2003 年的节假日安排：chinese-calendar 软件包不含该年，"
+        "法定节假日规则也不适用于该年，且没有管理员录入该年的节假日并声明该年完整。",
+        "en": "No holiday calendar for 2003: the chinese-calendar package does not cover it, the "
+        "statutory holidays are not computed for it, and no administrator has entered its "
+        "holidays and declared the year complete.",
     }
 
 
-def test_a_limit_running_into_2027_without_data_is_refused():
-    # Thursday 2026-12-31 17:00 + 2 h needs a day of 2027
-    with pytest.raises(CalendarUnavailable):
-        add_working_time(at(2026, 12, 31, 17), 2 * HOUR)
+def test_a_limit_running_into_2027_counts_on_the_statutory_days():
+    # Thursday 2026-12-31 17:00 + 2 h: 1 h on 12-31; Fri 01-01 元旦 (the law's); weekend;
+    # Mon 01-04 08:30 + 1 h
+    assert add_working_time(at(2026, 12, 31, 17), 2 * HOUR) == at(2027, 1, 4, 9, 30)
+    assert year_is_provisional(2027) is True
 
 
 def test_a_limit_ending_at_the_last_office_moment_of_2026_needs_no_2027():
@@ -115,12 +123,12 @@ def test_a_limit_ending_at_the_last_office_moment_of_2026_needs_no_2027():
     assert working_time_between(at(2026, 12, 31, 17), at(2027, 1, 1)) == HOUR
 
 
-def test_overrides_alone_do_not_make_2027_usable():
-    # given 元旦 entered, but the year not declared complete
-    enter_2027_new_year()
-    # then 2027 still has no calendar, even on the overridden day
-    with pytest.raises(CalendarUnavailable):
-        is_workday(date(2027, 1, 1))
+def test_overrides_count_in_a_provisional_year_before_it_is_declared():
+    # given the notice's first 调休 entered (a made-up one: Monday 01-04 off), not yet declared
+    calendar_override_set(day=date(2027, 1, 4), kind=DayKind.DAY_OFF, note="调休")
+    # then the override counts, and the year is still provisional
+    assert is_workday(date(2027, 1, 4)) is False
+    assert year_is_provisional(2027) is True
 
 
 def test_2027_works_once_entered_and_declared_complete():
@@ -132,14 +140,17 @@ def test_2027_works_once_entered_and_declared_complete():
     # then 1 h on 12-31; Fri 01-01 off (override); 01-02/03 weekend; Mon 01-04 08:30 + 1 h
     assert deadline == at(2027, 1, 4, 9, 30)
     assert is_workday(date(2027, 1, 5)) is True  # not overridden: Monday to Friday work
+    # and a statutory day nobody entered is a working day: the declaration is the whole truth
+    assert is_workday(date(2027, 10, 1)) is True
+    assert year_is_provisional(2027) is False
 
 
-def test_withdrawing_the_declaration_makes_2027_unknown_again():
+def test_withdrawing_the_declaration_makes_2027_provisional_again():
     enter_2027_new_year()
     calendar_year_declare(year=2027, source=SOURCE_2027)
     calendar_year_withdraw(year=2027)
-    with pytest.raises(CalendarUnavailable):
-        is_workday(date(2027, 1, 5))
+    assert year_is_provisional(2027) is True
+    assert is_workday(date(2027, 10, 1)) is False  # 国庆节, the law's
 
 
 def test_declaring_a_year_with_nothing_entered_is_refused():
