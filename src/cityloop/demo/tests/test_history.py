@@ -11,12 +11,14 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
+import shapely
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import F
 
 from cityloop.core.progress import Progress
 from cityloop.demo.builder import build_demo, delete_demo
+from cityloop.demo.geometry import district_shape
 from cityloop.demo.history import (
     SEED_GROUPS,
     HistoryUnavailable,
@@ -298,8 +300,10 @@ def test_sources_hours_and_places_are_plausible(year):
 
 def test_no_case_lies_outside_the_district_and_places_are_intakes(year):
     rows = list(Case.objects.values_list("lon", "lat", "grid_id", "community_id", "street_id"))
-    located = locate_batch(np.array([r[0] for r in rows]), np.array([r[1] for r in rows]))
+    lon, lat = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    located = locate_batch(lon, lat)
     assert located.found.all()
+    assert shapely.contains_xy(district_shape(), lon, lat).all()  # the real outline
     assert [int(g) for g in located.grid_id] == [r[2] for r in rows]
     assert [int(c) for c in located.community_id] == [r[3] for r in rows]
     frontage = Case.objects.filter(category__major__code="04", category__code="05")

@@ -11,11 +11,13 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+import shapely
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
 from cityloop.core.progress import Progress
 from cityloop.demo.builder import build_demo, delete_demo
+from cityloop.demo.geometry import district_shape
 from cityloop.demo.history import delete_history
 from cityloop.demo.sorting import delete_sorting, generate_sorting
 from cityloop.demo.sorting.model import Year, spring_festival_factor
@@ -93,7 +95,9 @@ def test_every_community_has_one_to_three_points_inside_it_and_its_grid(week):
             "pk", flat=True
         )
     )
+    outline = district_shape()  # the real one, from the data file
     for point in CollectionPoint.objects.select_related("grid"):
+        assert outline.contains(shapely.Point(point.lon, point.lat))
         place = locate(point.lon, point.lat)
         assert place.community.id == point.community_id
         assert place.grid_id == point.grid_id

@@ -6,9 +6,11 @@ Every expected value is worked out by hand in the comment beside it from the mes
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,6 +21,7 @@ from cityloop.devices.tests.sorting_data import DAY1, DAY2, NOV, make
 pytestmark = pytest.mark.django_db
 
 OCT = date(2026, 10, 1)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -163,6 +166,23 @@ def test_daily_and_monthly_trend(sorting):
     ]
     assert months[0].correct_sorting_rate is None and months[0].device_online_rate is None
     assert months[1] == indicators.summary(sorting.tiny.district, Period.of_month(DAY1))
+
+
+def test_the_day_and_month_under_way_are_marked_partial(sorting):
+    # Given day 2, 10:00 (the fixture's clock): day 2 and November are not over
+    days = indicators.trend(sorting.tiny.district, DAY1, DAY2)
+    months = indicators.trend(sorting.tiny.district, OCT, DAY2, grain="month")
+    # Then only the day and the month that reach today are partial
+    assert [d.is_partial for d in days] == [False, True]
+    assert [m.is_partial for m in months] == [False, True]
+    assert indicators.summary(sorting.tiny.district, Period.of_day(DAY1)).is_partial is False
+    assert indicators.as_dict(days[1])["is_partial"] is True
+    # When the clock moves to the next day, day 2 is whole and its figures are the same
+    with time_machine.travel(datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI), tick=False):
+        later = indicators.trend(sorting.tiny.district, DAY1, DAY2)
+    assert [d.is_partial for d in later] == [False, False]
+    assert later[1].correct_sorting_rate == days[1].correct_sorting_rate == approx(3 / 4)
+    assert later[0] == days[0]
 
 
 def test_point_rates_for_the_map(sorting):

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cityloop.categories.models import MinorCategory
 from cityloop.events.choices import OPEN_STATES, CaseState, ClockState, Source
@@ -154,14 +155,33 @@ def charts(user, period: str = "month", periods: Periods | None = None) -> dict:
         totals["source"][source] += n
         totals["street"][street_id] += n
         totals["hour"][(hour_of_day + (shift or 0)) % 24] += n
+    by_hour, partial = _hours_so_far(totals["hour"], period, periods.now)
     return {
         "period": period,
         "since": periods.start(period).isoformat(),
         "by_category": _by_category(totals["category"]),
         "by_source": _by_source(totals["source"]),
         "by_street": _by_street(totals["street"]),
-        "by_hour": [totals["hour"].get(hour, 0) for hour in range(24)],
+        "by_hour": by_hour,
+        "partial_hour": partial,
     }
+
+
+def _hours_so_far(counts: Counter, period: str, now: datetime) -> tuple[list, dict | None]:
+    """Cases per hour of day (0–23). Today's hours still to come have no count yet (None,
+    not 0) and the hour under way is marked (``index``, ``as_of``, ``label``): it is not a
+    whole hour's count (decision 0037). Over the month every hour has happened."""
+    hours: list[int | None] = [counts.get(hour, 0) for hour in range(24)]
+    if period != "today":
+        return hours, None
+    local = timezone.localtime(now)
+    as_of = local.strftime("%H:%M")
+    partial = {
+        "index": local.hour,
+        "as_of": as_of,
+        "label": gettext("Today so far (to %(time)s)") % {"time": as_of},
+    }
+    return [n if hour <= local.hour else None for hour, n in enumerate(hours)], partial
 
 
 class UtcHour(Func):

@@ -165,13 +165,37 @@ def points_map(unit: Unit, period: str, today: date | None = None) -> dict:
     }
 
 
+def partial_day(days: list[indicators.Indicators]) -> dict | None:
+    """Where a daily trend stops being whole days: the first day that is not over (today), its
+    position and the time its figures reach, or None when every day is complete.
+
+    A day still under way is not a day's figure: at 10:00 nothing has been collected yet and
+    few households have disposed, so drawn like the others it reads as a collapse at the right
+    edge. The charts draw it apart (dashed, hollow point) under this label (decision 0037).
+    """
+    index = next((i for i, d in enumerate(days) if d.is_partial), None)
+    if index is None:
+        return None
+    as_of = timezone.localtime().strftime("%H:%M")
+    return {
+        "index": index,
+        "day": days[index].start.isoformat(),
+        "as_of": as_of,
+        "label": str(_("Today so far (to %(time)s)") % {"time": as_of}),
+    }
+
+
 def charts(unit: Unit, today: date | None = None, by: str = "correct_sorting_rate") -> dict:
-    """The daily trends of the last ``TREND_DAYS`` days and the month's ranking of children."""
+    """The daily trends of the last ``TREND_DAYS`` days and the month's ranking of children.
+
+    The last day is today, which is under way: ``trend.partial`` says so (``partial_day``).
+    """
     today = today or timezone.localdate()
     start = today - timedelta(days=TREND_DAYS - 1)
     days = indicators.trend(unit, start, today, grain="day")
     trend = {
         "days": [d.start.isoformat() for d in days],
+        "partial": partial_day(days),
         "rates": {name: [pct(getattr(d, name)) for d in days] for name in indicators.RATE_NAMES},
         "collected_t": {
             t: [tonnes(d.collected_t.get(t, 0.0)) for d in days] for t in WasteType.values

@@ -222,7 +222,20 @@ def test_charts_of_today_for_a_street(cases, street_leader, login):
 
     assert charts["since"] == "2025-11-24T00:00:00+08:00"
     assert [(s["name"], s["count"]) for s in charts["by_street"]] == [("街道001", 1)]
-    assert sum(charts["by_hour"]) == 1
+    assert sum(n for n in charts["by_hour"] if n) == 1
+
+
+def test_todays_hours_stop_at_the_hour_under_way(cases, login):
+    # Given 09:00 on Monday: cases reported at 00:10 and 08:xx today, others this month
+    client = login(cases.leader)
+    today = client.get("/centre/data/charts/?period=today").json()
+    # Then the hours to come have no count yet, and 09:00–10:00 is marked as under way
+    assert today["by_hour"] == [1, 0, 0, 0, 0, 0, 0, 0, 1, 0] + [None] * 14
+    assert today["partial_hour"] == {"index": 9, "as_of": "09:00", "label": "今日截至 09:00"}
+    # and the month's hours are whole, unchanged
+    month = client.get("/centre/data/charts/").json()
+    assert month["partial_hour"] is None and None not in month["by_hour"]
+    assert (month["by_hour"][0], month["by_hour"][8], month["by_hour"][14]) == (1, 1, 2)
 
 
 def test_a_bad_period_is_refused(cases, login):

@@ -1,6 +1,7 @@
 """The command centre in a browser (Chromium against a live server): the map draws the open
-cases, the charts draw, a new case shows on the map and in the figures without a page reload,
-and the CSP refuses none of our scripts. Screenshots: var/screenshots/centre-<size>.png.
+cases, the charts draw (today's hours up to the one under way), a new case shows on the map
+and in the figures without a page reload, and the CSP refuses none of our scripts.
+Screenshots: var/screenshots/centre-<size>.png.
 """
 
 from __future__ import annotations
@@ -19,6 +20,17 @@ pytestmark = [
 NOTE_STARTS = "(s) => document.getElementById('centre-map-note').textContent.startsWith(s)"
 OPEN_NOW_IS = (
     "(n) => document.querySelector('#centre-figures .figures-open strong').textContent.trim() === n"
+)
+
+HOUR_CHART = "echarts.getInstanceByDom(document.getElementById('chart-hour')).getOption()"
+HOUR_NOTE_STARTS = (
+    f"(s) => {{ const o = {HOUR_CHART}; return (o.graphic || []).flatMap(g => g.elements || [])"
+    ".some(e => e.style && e.style.text.startsWith(s)); }"
+)
+HOURS_TO_COME_EMPTY = (  # the pale bar is the hour under way; none after it
+    f"() => {{ const data = {HOUR_CHART}.series[0].data;"
+    " const hour = data.findIndex(v => v && v.itemStyle && v.itemStyle.opacity < 1);"
+    " return data.length === 24 && hour >= 0 && data.slice(hour + 1).every(v => v === null); }"
 )
 
 
@@ -47,6 +59,11 @@ def test_the_centre_shows_a_new_case_without_a_reload(loop, pages):
     # What the 30 s poll does (hx-get of the panel into itself), without waiting for it:
     page.evaluate("() => htmx.ajax('GET', '/centre/panels/figures/', '#centre-figures')")
     page.wait_for_function(OPEN_NOW_IS, arg="2")
+
+    # Today's hours: the hour under way is noted, the hours to come have no bar.
+    page.click(".period-button[data-period=today]")
+    page.wait_for_function(HOUR_NOTE_STARTS, arg="- - 今日截至 ")
+    assert page.evaluate(HOURS_TO_COME_EMPTY)
 
     assert pages.console_errors == []
     shoot(page, "centre")

@@ -1,7 +1,8 @@
 """The garbage-sorting dashboard in a browser (Chromium against a live server): the map draws
-one marker per collection point coloured by its correct-sorting rate, the charts draw, the
-period switch refetches, a marker leads to its point's page, and the CSP refuses none of our
-scripts. Screenshots: var/screenshots/sorting-<size>.png, sorting-point-<size>.png.
+one marker per collection point coloured by its correct-sorting rate, the charts draw (today,
+still under way, apart from the whole days), the period switch refetches, a marker leads to
+its point's page, and the CSP refuses none of our scripts. Screenshots:
+var/screenshots/sorting-<size>.png, sorting-point-<size>.png.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ FILLS = (
     ".map(p => p.getAttribute('fill')).sort()"
 )
 
+RATES_CHART = """() => {
+  const chart = window.echarts && echarts.getInstanceByDom(document.getElementById('chart-rates'));
+  if (!chart || !chart.getOption().series) return {dashed: 0};
+  const o = chart.getOption(), series = o.series;
+  const dashed = series.filter(s => s.lineStyle && s.lineStyle.type === 'dashed');
+  const solid = series.filter(s => !(s.lineStyle && s.lineStyle.type === 'dashed'));
+  const notes = (o.graphic || []).flatMap(g => g.elements || []).map(e => e.style && e.style.text);
+  return {note: notes.join(''), dashed: dashed.length,
+          solid_last: solid.map(s => s.data.at(-1) ?? null)};
+}"""
+
 
 def test_the_dashboard_map_shows_points_and_the_charts_draw(tiny, pages):
     world = build(tiny)
@@ -41,6 +53,10 @@ def test_the_dashboard_map_shows_points_and_the_charts_draw(tiny, pages):
     page.wait_for_selector("#chart-rates canvas")
     page.wait_for_selector("#chart-tonnes canvas")
     page.wait_for_selector("#chart-ranking canvas")
+    # Today is under way: a note says so and each rate's segment to today is dashed.
+    page.wait_for_function(f"() => ({RATES_CHART})().dashed === 6")
+    drawn = page.evaluate(RATES_CHART)
+    assert drawn["note"].startswith("- - 今日截至 ") and drawn["solid_last"] == [None] * 6
 
     page.click(".period-button[data-period=today]")  # today: P-001 3 of 4 (fair, amber)
     page.wait_for_function(f"() => ({FILLS})().join() === '#1b8a4b,#c77700'")

@@ -157,6 +157,31 @@ def test_chart_data_has_30_days_of_trends_and_the_ranking(as_user, world):
     assert by_participation.json()["by"] == "participation_rate"
 
 
+def test_the_trend_marks_today_as_so_far_and_keeps_the_whole_days(as_user, world):
+    # Given 10:00 on 2026-11-25: today's figures are those of the morning only
+    trend = as_user("district").get("/sorting/data/charts/").json()["trend"]
+    # Then the last day is marked as under way, with the time its figures reach
+    assert trend["partial"] == {
+        "index": 29,
+        "day": "2026-11-25",
+        "as_of": "10:00",
+        "label": "今日截至 10:00",
+    }
+    english = as_user("district").get("/sorting/data/charts/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["trend"]["partial"]["label"] == "Today so far (to 10:00)"
+    # and the whole days are as they were: yesterday's one incorrect disposal
+    assert trend["rates"]["correct_sorting_rate"][-2:] == [0.0, 83.3]
+    assert trend["disposals"][-2:] == [1, 6]
+    # When the day is over, it is a whole day like the others, with the same figures
+    next_morning = datetime(2026, 11, 26, 9, 30, tzinfo=SHANGHAI)
+    with time_machine.travel(next_morning, tick=False):
+        later = as_user("district").get("/sorting/data/charts/").json()["trend"]
+    assert later["partial"]["day"] == "2026-11-26" and later["partial"]["index"] == 29
+    assert later["days"][-2] == "2026-11-25"
+    assert later["rates"]["correct_sorting_rate"][-3:-1] == [0.0, 83.3]
+    assert later["disposals"][-3:] == [1, 6, 0]
+
+
 # --- point detail -------------------------------------------------------------------------
 
 

@@ -128,8 +128,22 @@
         streets.map(function (s) { return s.count; }), "#2e7d6b", true), true);
     }
     if (charts.hour) {
+      /* Today: the hours still to come have no bar (null), the hour under way is pale, and a
+       * note says "- - today so far (to HH:MM)" (data.partial_hour). */
       var hours = []; for (var h = 0; h < 24; h++) hours.push(h + ":00");
-      charts.hour.setOption(barOption(hours, data.by_hour, "#7b5cb8", false), true);
+      var under = data.partial_hour;
+      var values = data.by_hour.map(function (n, i) {
+        return under && i === under.index ? { value: n, itemStyle: { opacity: 0.4 } } : n;
+      });
+      var option = barOption(hours, values, "#7b5cb8", false);
+      if (under) {
+        option.grid.top = 28;
+        option.graphic = [{
+          type: "text", right: 16, top: 4, silent: true,
+          style: { text: "- - " + under.label, fill: "#5b6b7c", font: "11px sans-serif" }
+        }];
+      }
+      charts.hour.setOption(option, true);
     }
   }
   function refreshCharts() {

@@ -1,7 +1,7 @@
 /* The garbage-sorting dashboard: the map of collection points coloured by correct-sorting
- * rate, the 30-day trends and the month's ranking of child units, fetched from the JSON data
- * endpoints and refreshed every config.refresh seconds (the indicator panel is an HTMX panel
- * polling on its own). Configuration comes from the json_script block "sorting-config"; no
+ * rate, the 30-day trends (today, still under way, drawn apart) and the month's ranking of
+ * child units, fetched from the JSON data endpoints and refreshed every config.refresh
+ * seconds (the indicator panel is an HTMX panel polling on its own). Configuration comes from the json_script block "sorting-config"; no
  * inline script (CSP).
  */
 (function () {
@@ -88,40 +88,98 @@
     if (el && window.echarts) charts[name] = echarts.init(el, null, { renderer: "canvas" });
   });
   var AXIS = { axisLabel: { color: "#5b6b7c" }, axisLine: { lineStyle: { color: "#c5ced8" } } };
-  function shortDays(days) { return days.map(function (d) { return d.slice(5); }); }
+  function percent(v) { return v === null || v === undefined ? "—" : v + "%"; }
+
+  /* The day under way (trend.partial: today, its figures so far) is drawn apart from the whole
+   * days: its line segment is dashed with a hollow point, its bars are pale, and a note above
+   * the plot says "- - today so far (to HH:MM)"; the tooltip names it so. Whole days are drawn
+   * as before. */
+  function dayAxis(t) {
+    var last = t.days.length - 1;
+    return Object.assign({ type: "category", data: t.days.map(function (d) { return d.slice(5); }) }, AXIS, {
+      axisLabel: { color: "#5b6b7c", interval: function (i) { return (last - i) % 5 === 0; } }
+    });
+  }
+  function partialNote(t) {
+    if (!t.partial) return [];
+    return [{
+      type: "text", right: 12, top: 24, silent: true,
+      style: { text: "- - " + t.partial.label, fill: "#5b6b7c", font: "11px sans-serif" }
+    }];
+  }
+  function split(values, cut) {
+    /* [whole days (null from the cut on), the dashed tail from the last whole day on] */
+    var whole = values.map(function (v, i) { return i < cut ? v : null; });
+    var tail = values.map(function (v, i) { return i >= cut - 1 ? v : null; });
+    return [whole, tail];
+  }
+  function axisTooltip(t, format) {
+    return function (params) {
+      if (!params.length) return "";
+      var seen = {}, lines = [t.partial && params[0].dataIndex >= t.partial.index ? t.partial.label : t.days[params[0].dataIndex]];
+      params.forEach(function (p) {
+        if (seen[p.seriesName] || p.value === null || p.value === undefined) return;
+        seen[p.seriesName] = true;
+        lines.push(p.marker + p.seriesName + " " + format(p.value));
+      });
+      return lines.join("<br>");
+    };
+  }
+  function rateSeries(t) {
+    var cut = t.partial ? t.partial.index : t.days.length;
+    var series = [];
+    Object.keys(t.rates).forEach(function (n, i) {
+      var color = RATE_COLORS[i % RATE_COLORS.length], name = labels.rates[n] || n;
+      var parts = split(t.rates[n], cut);
+      series.push({ type: "line", name: name, data: parts[0], connectNulls: false, showSymbol: false, lineStyle: { width: 2 }, itemStyle: { color: color } });
+      if (t.partial) {
+        series.push({
+          type: "line", name: name, id: n + "-partial", data: parts[1], connectNulls: false,
+          showSymbol: true, symbol: "emptyCircle", symbolSize: 7, lineStyle: { width: 2, type: "dashed" },
+          itemStyle: { color: color }
+        });
+      }
+    });
+    return series;
+  }
+  function tonnesSeries(t) {
+    var cut = t.partial ? t.partial.index : t.days.length;
+    return Object.keys(t.collected_t).map(function (ty) {
+      var data = t.collected_t[ty].map(function (v, i) {
+        return i < cut ? v : { value: v, itemStyle: { opacity: 0.35, borderType: "dashed", borderColor: TYPE_COLORS[ty], borderWidth: 1 } };
+      });
+      return { type: "bar", stack: "t", name: labels.types[ty] || ty, data: data, itemStyle: { color: TYPE_COLORS[ty] }, barMaxWidth: 14 };
+    });
+  }
   function drawCharts(data) {
     var t = data.trend;
     if (charts.rates) {
-      var names = Object.keys(t.rates);
       charts.rates.setOption({
         grid: { left: 8, right: 12, top: 48, bottom: 8, containLabel: true },
-        tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
+        tooltip: { trigger: "axis", formatter: axisTooltip(t, percent) },
         legend: { type: "scroll", top: 0, textStyle: { fontSize: 11 } },
-        xAxis: Object.assign({ type: "category", data: shortDays(t.days) }, AXIS),
+        xAxis: dayAxis(t),
+        graphic: partialNote(t),
         yAxis: Object.assign({ type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%", color: "#5b6b7c" }, splitLine: { lineStyle: { color: "#eef1f4" } } }),
-        series: names.map(function (n, i) {
-          return { type: "line", name: labels.rates[n] || n, data: t.rates[n], connectNulls: false, showSymbol: false, lineStyle: { width: 2 }, itemStyle: { color: RATE_COLORS[i % RATE_COLORS.length] } };
-        })
+        series: rateSeries(t)
       }, true);
     }
     if (charts.tonnes) {
-      var types = Object.keys(t.collected_t);
       charts.tonnes.setOption({
-        grid: { left: 8, right: 12, top: 32, bottom: 8, containLabel: true },
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        grid: { left: 8, right: 12, top: t.partial ? 48 : 32, bottom: 8, containLabel: true },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: axisTooltip(t, function (v) { return v + " t"; }) },
         legend: { top: 0, textStyle: { fontSize: 11 } },
-        xAxis: Object.assign({ type: "category", data: shortDays(t.days) }, AXIS),
+        xAxis: dayAxis(t),
+        graphic: partialNote(t),
         yAxis: Object.assign({ type: "value", name: "t", splitLine: { lineStyle: { color: "#eef1f4" } } }, AXIS),
-        series: types.map(function (ty) {
-          return { type: "bar", stack: "t", name: labels.types[ty] || ty, data: t.collected_t[ty], itemStyle: { color: TYPE_COLORS[ty] }, barMaxWidth: 14 };
-        })
+        series: tonnesSeries(t)
       }, true);
     }
     if (charts.ranking) {
       var rows = data.ranking;
       charts.ranking.setOption({
         grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: percent },
         xAxis: Object.assign({ type: "value", min: 0, max: 100, splitLine: { lineStyle: { color: "#eef1f4" } } }, AXIS),
         yAxis: Object.assign({ type: "category", inverse: true, data: rows.map(function (r) { return r.name; }) }, AXIS),
         series: [{
