@@ -5,10 +5,11 @@ from typing import Literal
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from cityloop.core.api_errors import ApiError
 from cityloop.core.i18n import both
+from cityloop.core.pagination import PageNumbers
 from cityloop.geo.geojson import grids_geojson, grids_import
 from cityloop.geo.locate import LocateError, locate, locate_batch
 from cityloop.geo.models import Grid
@@ -106,7 +107,7 @@ class GridOut(Schema):
 
 
 @router.get("/grids", response=list[GridOut], summary="Grids I may see 网格列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(PageNumbers, page_size=100)
 def grid_list(request, q: str | None = None):
     grids = Grid.objects.visible_to(request.user)
     if q:
@@ -122,7 +123,7 @@ class ImportOut(Schema):
     problems: list[dict]
 
 
-@router.post("/grids/import", response={200: ImportOut, 422: ImportOut, 403: dict})
+@router.post("/grids/import", response={200: ImportOut, 422: ImportOut})
 def grid_import(request, dry_run: bool = False, crs: CRS = "wgs84"):
     """Import a GeoJSON FeatureCollection of grids (administrators); all or nothing."""
     user = request.user
