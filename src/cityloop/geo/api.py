@@ -1,6 +1,6 @@
 """JSON API of the geography: locate a point, read grids as GeoJSON, import grids."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,8 @@ router = Router()
 
 CRS = Literal["wgs84", "gcj02", "bd09"]
 MAX_BATCH = 10_000
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
 
 
 class PointIn(Schema):
@@ -52,7 +54,9 @@ class LocationOut(Schema):
 
 
 class BatchIn(Schema):
-    points: list[tuple[float, float]] = Field(..., max_length=MAX_BATCH, description="[lon, lat]")
+    points: list[tuple[Longitude, Latitude]] = Field(
+        ..., max_length=MAX_BATCH, description="[lon, lat]"
+    )
     crs: CRS = "wgs84"
 
 
