@@ -1,11 +1,11 @@
 """The JSON API: one django-ninja instance, each app's router under its own prefix."""
 
-from ninja import NinjaAPI
 from ninja.security import django_auth
 
 import cityloop
 from cityloop.categories.api import router as categories_router
 from cityloop.core import api_errors
+from cityloop.core.openapi import CityLoopAPI
 from cityloop.devices import api as devices_api
 from cityloop.events import api as events_api
 from cityloop.geo.api import router as geo_router
@@ -14,7 +14,7 @@ from cityloop.org.api import router as org_router
 from cityloop.org.tokens import TokenAuth
 from cityloop.worktime.api import router as worktime_router
 
-api = NinjaAPI(
+api = CityLoopAPI(
     title="CityLoop API",
     version=cityloop.__version__,
     description="城市管理智慧一体化平台 JSON API. 中文优先，英文其次。",

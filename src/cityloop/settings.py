@@ -157,6 +157,9 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Every JSON API list paginates by page number, the page bounded (core/pagination.py, 0039).
+NINJA_PAGINATION_CLASS = "cityloop.core.pagination.PageNumbers"
+
 LOGIN_URL = "web:login"
 # Django's model backend behind the sign-in lock-out, for every door that takes a password.
 AUTHENTICATION_BACKENDS = ["cityloop.web.lockout.LockoutBackend"]

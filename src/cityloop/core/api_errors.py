@@ -1,17 +1,22 @@
 """One error shape for the whole JSON API, field by field, in Chinese and English.
 
 ``{"detail": [{"field": "lon", "code": "float_parsing", "zh": "…", "en": "…"}]}``
+
+Every refusal (400, 401, 403, 404, 409, 422, 429) leaves through the handlers below, so that
+:class:`ErrorOut`, which the OpenAPI schema declares on every operation (``core/openapi.py``),
+is what a client actually receives (decision 0011; decision 0039 for the declaration).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from cityloop.core.i18n import both, in_language, validation_errors
@@ -43,6 +48,35 @@ PYDANTIC_MESSAGES = {
 }
 # Any other kind: pydantic's own words in English, a plain Chinese sentence in ``zh``.
 UNLISTED = _("This value is not valid.")
+
+
+# What django-ninja's own refusals (HttpError: an unreadable body, a failed CSRF check, too
+# many requests) say, by status; any other status falls back to the last one.
+HTTP_ERROR_MESSAGES = {
+    400: ("unreadable", _("The request cannot be read: send valid JSON or form data.")),
+    403: ("forbidden", _("The request was refused (for a session, send its CSRF token).")),
+    429: ("throttled", _("Too many requests; please try again later.")),
+}
+HTTP_ERROR_FALLBACK = ("refused", _("The request was refused."))
+
+
+class ErrorItem(Schema):
+    """One refusal: the field it is about (``__all__`` for the request), a stable code, and
+    the message in Chinese and English."""
+
+    field: str = Field(..., description="the input field; __all__ for the whole request")
+    code: str = Field(..., description="stable machine code, e.g. missing, forbidden")
+    zh: str = Field(..., description="中文说明")
+    en: str = Field(..., description="English message")
+
+
+class ErrorOut(Schema):
+    """The body of every refusal of the JSON API."""
+
+    detail: list[ErrorItem]
+    version: int | None = Field(
+        None, description="on a 409 for a stale version: the case's current version"
+    )
 
 
 class ApiError(Exception):
@@ -91,3 +125,16 @@ def install(api: NinjaAPI) -> None:
     def _unauthenticated(request, exc):
         item = {"field": "__all__", "code": "not_authenticated", **both(_("Please log in."))}
         return api.create_response(request, {"detail": [item]}, status=401)
+
+    @api.exception_handler(HttpError)
+    def _http_error(request, exc):
+        code, message = HTTP_ERROR_MESSAGES.get(exc.status_code, HTTP_ERROR_FALLBACK)
+        item = {"field": "__all__", "code": code, **both(message)}
+        return api.create_response(request, {"detail": [item]}, status=exc.status_code)
+
+    @api.exception_handler(SuspiciousOperation)
+    def _suspicious(request, exc):
+        """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields: Django's 400."""
+        code, message = HTTP_ERROR_MESSAGES[400]
+        item = {"field": "__all__", "code": code, **both(message)}
+        return api.create_response(request, {"detail": [item]}, status=400)

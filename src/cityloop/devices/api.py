@@ -15,11 +15,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from cityloop.core.api_errors import ApiError
+from cityloop.core.pagination import PageNumbers
 from cityloop.devices import evidence
 from cityloop.devices.choices import TaskStatus
 from cityloop.devices.models import CollectionTask, EvidencePackage, Household
@@ -152,7 +153,7 @@ class TaskStatusIn(Schema):
 
 
 @tasks_router.get("/", response=list[TaskOut], summary="Collection tasks I may see 收运任务")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def task_list(request, filters: Query[TaskFilter]):
     rows = tasks_visible_to(request.user)
     if filters.status:
@@ -291,7 +292,7 @@ def package_out(package: EvidencePackage) -> dict:
 
 
 @evidence_router.get("/", response=list[PackageOut], summary="Evidence packages 证据包")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def package_list(request):
     """The packages of the user's area, for the roles that may read evidence (else 403)."""
     _evidence_readers_only(request.user)

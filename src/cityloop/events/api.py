@@ -11,10 +11,11 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.throttling import AnonRateThrottle
 
 from cityloop.core.api_errors import ApiError
+from cityloop.core.pagination import PageNumbers
 from cityloop.events import api_schemas as s
 from cityloop.events.models import Attachment, Case, CaseEvent
 from cityloop.events.presenters import case_detail, case_summary, event_out, public_case
@@ -112,7 +113,7 @@ class ListFilter(Schema):
 
 
 @router.get("/", response=list[s.CaseSummaryOut], summary="Cases I may see 案卷列表")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def case_list(request, filters: Query[ListFilter]):
     return MappedPage(cases_for(request.user, CaseFilter(**filters.dict())), case_summary)
 
@@ -331,7 +332,11 @@ def public_rate(request, ticket: str, body: s.RatingIn):
 
 
 # --- 12345 hotline ------------------------------------------------------------------------
-@hotline_router.post("/orders", summary="12345 work orders in 热线工单导入")
+@hotline_router.post(
+    "/orders",
+    response={200: s.HotlineReportOut, 422: s.HotlineReportOut},
+    summary="12345 work orders in 热线工单导入",
+)
 def hotline_orders(request, orders: list[s.HotlineOrderIn], dry_run: bool = False):
     if not (request.user.is_superuser or request.user.has_role(Role.ACCEPTOR, Role.ADMINISTRATOR)):
         raise ApiError(

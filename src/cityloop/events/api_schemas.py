@@ -205,3 +205,26 @@ class HotlineOrderIn(Schema):
     caller_phone: str = Field("", max_length=30)
     urgent: bool = False
     received_at: datetime | None = None
+
+
+class HotlineResultOut(Schema):
+    order_no: str
+    ticket: str
+    created: bool = Field(..., description="false: this order number was imported before")
+
+
+class HotlineProblemOut(Schema):
+    number: int = Field(..., description="the order's position in the batch, from 1")
+    order_no: str
+    field: str
+    zh: str
+    en: str
+
+
+class HotlineReportOut(Schema):
+    """The answer to a batch of hotline orders: 200 imported (or checked), 422 refused whole."""
+
+    ok: bool
+    summary: str
+    results: list[HotlineResultOut]
+    problems: list[HotlineProblemOut]

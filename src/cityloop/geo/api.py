@@ -1,14 +1,15 @@
 """JSON API of the geography: locate a point, read grids as GeoJSON, import grids."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from cityloop.core.api_errors import ApiError
 from cityloop.core.i18n import both
+from cityloop.core.pagination import PageNumbers
 from cityloop.geo.geojson import grids_geojson, grids_import
 from cityloop.geo.locate import LocateError, locate, locate_batch
 from cityloop.geo.models import Grid
@@ -19,6 +20,8 @@ router = Router()
 
 CRS = Literal["wgs84", "gcj02", "bd09"]
 MAX_BATCH = 10_000
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
 
 
 class PointIn(Schema):
@@ -51,7 +54,9 @@ class LocationOut(Schema):
 
 
 class BatchIn(Schema):
-    points: list[tuple[float, float]] = Field(..., max_length=MAX_BATCH, description="[lon, lat]")
+    points: list[tuple[Longitude, Latitude]] = Field(
+        ..., max_length=MAX_BATCH, description="[lon, lat]"
+    )
     crs: CRS = "wgs84"
 
 
@@ -106,7 +111,7 @@ class GridOut(Schema):
 
 
 @router.get("/grids", response=list[GridOut], summary="Grids I may see 网格列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(PageNumbers, page_size=100)
 def grid_list(request, q: str | None = None):
     grids = Grid.objects.visible_to(request.user)
     if q:
@@ -122,7 +127,7 @@ class ImportOut(Schema):
     problems: list[dict]
 
 
-@router.post("/grids/import", response={200: ImportOut, 422: ImportOut, 403: dict})
+@router.post("/grids/import", response={200: ImportOut, 422: ImportOut})
 def grid_import(request, dry_run: bool = False, crs: CRS = "wgs84"):
     """Import a GeoJSON FeatureCollection of grids (administrators); all or nothing."""
     user = request.user

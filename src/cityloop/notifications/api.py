@@ -5,9 +5,10 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from cityloop.core.api_errors import ApiError
+from cityloop.core.pagination import PageNumbers
 from cityloop.notifications.models import Notification
 from cityloop.notifications.services import notifications_mark_read
 
@@ -45,7 +46,7 @@ class ReadOut(Schema):
 
 
 @router.get("/", response=list[NotificationOut], summary="My notifications 我的通知")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def notification_list(request, filters: Query[NotificationFilter]):
     mine = Notification.objects.filter(user=request.user).select_related("case")
     if filters.unread is not None:

@@ -2,8 +2,9 @@
 
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from cityloop.core.pagination import PageNumbers
 from cityloop.org.choices import UnitKind
 from cityloop.org.models import Unit
 from cityloop.org.scoping import get_visible_or_404
@@ -51,7 +52,7 @@ def me(request):
 
 
 @router.get("/units", response=list[UnitOut], summary="Units I may see 可见单位")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(PageNumbers, page_size=100)
 def unit_list(request, filters: Query[UnitFilter]):
     units = Unit.objects.visible_to(request.user)
     if filters.kind:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
-from cityloop.core.api_errors import ApiError
+from cityloop.core.api_errors import ApiError, ErrorOut
 from cityloop.core.i18n import lazy_format
 from cityloop.org.models import Unit
 from cityloop.worktime.choices import CalendarSource, ClockKind, DayKind
@@ -34,17 +34,6 @@ router = Router()
 NEGATIVE_MINUTES = _("duration_minutes must not be negative.")
 UNKNOWN_UNIT = _("No unit has this id.")
 YEAR_RANGE = _("The year must be between %(first)s and %(last)s.")
-
-
-class ErrorItem(Schema):
-    field: str
-    code: str
-    zh: str
-    en: str
-
-
-class ErrorOut(Schema):
-    detail: list[ErrorItem]
 
 
 class DeadlineOut(Schema):

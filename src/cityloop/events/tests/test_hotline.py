@@ -76,6 +76,25 @@ def test_the_hotline_endpoint_with_a_token(loop, client, monday_morning):
     assert refused.status_code == 401
 
 
+def test_a_bad_batch_over_the_endpoint_is_a_422_report_and_imports_nothing(loop, login):
+    # Given an acceptor, and a batch whose third order has no content and an unknown category
+    bad = [*ORDERS, {"order_no": "SZ12345-2025-0003", "content": "", "category": "event-99-99"}]
+    # When the batch is posted to the hotline endpoint
+    response = login(loop.acceptor).post(
+        "/api/hotline/orders", json.dumps(bad), content_type="application/json"
+    )
+    # Then it is refused whole with the report naming the order and its fields
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["ok"], body["results"]) == (False, [])
+    assert [(p["number"], p["order_no"], p["field"]) for p in body["problems"]] == [
+        (3, "SZ12345-2025-0003", "category"),
+        (3, "SZ12345-2025-0003", "content"),
+    ]
+    assert all(p["zh"] and p["en"] for p in body["problems"])
+    assert not Case.objects.exists()
+
+
 def test_the_import_command_reads_csv_and_json(loop, tmp_path, monday_morning):
     path = tmp_path / "orders.json"
     path.write_text(json.dumps(ORDERS, ensure_ascii=False), encoding="utf-8")

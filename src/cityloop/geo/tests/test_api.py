@@ -67,6 +67,21 @@ def test_batch_locate_counts_and_keeps_order(tiny, login):
     assert body["results"][2]["grid_code"] == "440303002002004"
 
 
+def test_a_batch_point_off_the_globe_is_a_422_on_its_coordinate(tiny, login):
+    # Given a batch whose second point has a longitude no place on Earth has
+    points = [[114.1005, 22.5595], [1e308, 22.5], [114.1370, 95.0]]
+    # When it is sent to be located
+    response = login(tiny.users["district"]).post(
+        "/api/geo/locate/batch", {"points": points}, content_type="application/json"
+    )
+    # Then both bad coordinates are named, in both languages, and nothing is located
+    assert response.status_code == 422
+    assert [(d["field"], d["code"], d["en"]) for d in response.json()["detail"]] == [
+        ("points.1.0", "less_than_equal", "The value is too large."),
+        ("points.2.1", "less_than_equal", "The value is too large."),
+    ]
+
+
 def test_grids_geojson_in_gcj02_for_amap(tiny, login):
     client = login(tiny.users["district"])
     wgs = client.get("/api/geo/grids.geojson", {"community": "440303001001"}).json()
