@@ -179,7 +179,17 @@ class Worker:
         credentials: tuple[str | None, str | None] = (None, None),
         max_batch_bytes: int = MAX_BATCH_BYTES,
         retries: int = DB_RETRIES,
+        subscribe_timeout: float = 30.0,
+        stall_timeout: float = 60.0,
     ) -> None:
+        # A worker that cannot make progress exits (ConnectionError) so that its supervisor
+        # restarts it: no subscription within ``subscribe_timeout`` of connecting, or no
+        # broker connection for ``stall_timeout`` seconds.
+        self.subscribe_timeout, self.stall_timeout = subscribe_timeout, stall_timeout
+        self.connected = threading.Event()
+        self.disconnected_at: float | None = None
+        self.resumed = False
+        self.connect_started = time.monotonic()
         self.credentials = credentials
         # A batch ends at ``batch`` messages or ``max_batch_bytes`` of payload, whichever
         # comes first; the queue holds at most twice either (memory is bounded by both).
@@ -223,6 +233,9 @@ class Worker:
         # Packet ids belong to one connection: what an earlier one delivered is not
         # acknowledged on this one (the broker sends it again; see ``_store``).
         self.connection += 1
+        self.disconnected_at = None
+        self.resumed = bool(flags.session_present)
+        self.connected.set()
         resumed = "resumed" if flags.session_present else "new"
         self.progress(f"mqtt: connected to {self.host}:{self.port} ({resumed} session)")
         options = mqtt.SubscribeOptions(qos=1)
@@ -233,6 +246,8 @@ class Worker:
         self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        if self.disconnected_at is None:
+            self.disconnected_at = time.monotonic()
         if not self.stopping.is_set():
             self.progress(f"mqtt: disconnected ({reason_code}); reconnecting")
 
@@ -263,26 +278,67 @@ class Worker:
                 continue
 
     def connect(self, timeout: float = 10.0) -> None:
-        """Connect (resuming the session of the same client id) and wait for the subscription."""
+        """Connect (resuming the session of the same client id) and wait for the broker's answer.
+
+        Not for the subscription: on a resumed session the broker first sends the previous
+        connection's unacknowledged window again and only then the SUBACK, so the worker must
+        already be consuming (``run`` watches for the SUBACK)."""
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = self.session_expiry
         properties.ReceiveMaximum = self.limit
         self.client.reconnect_delay_set(min_delay=1, max_delay=10)
-        self.client.connect(
-            self.host, self.port, keepalive=60, clean_start=False, properties=properties
-        )
+        self.connect_started = time.monotonic()
+        try:
+            self.client.connect(
+                self.host, self.port, keepalive=60, clean_start=False, properties=properties
+            )
+        except OSError as error:
+            raise ConnectionError(
+                f"cannot make progress: no broker at {self.host}:{self.port} ({error})"
+            ) from error
         self.client.loop_start()
-        if not self.subscribed.wait(timeout):
-            self.client.loop_stop()
-            raise ConnectionError(f"no subscription on {self.host}:{self.port} in {timeout} s")
+        if not self.connected.wait(timeout):
+            self._halt()
+            raise ConnectionError(
+                f"cannot make progress: no answer from {self.host}:{self.port} in {timeout} s"
+            )
+        # A new session has no backlog: its SUBACK comes at once, and a caller may publish
+        # as soon as this returns. A resumed one already holds its subscription.
+        if not self.resumed and not self.subscribed.wait(timeout):
+            self._halt()
+            raise ConnectionError(
+                f"cannot make progress: no subscription on {self.host}:{self.port} in {timeout} s"
+            )
+
+    def _halt(self) -> None:
+        """Stop paho's thread; ``stopping`` first, so that a blocked ``_on_message`` returns."""
+        self.stopping.set()
+        with self.room:
+            self.room.notify_all()
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _check_progress(self) -> None:
+        """Raise ``ConnectionError`` when the worker cannot make progress (see __init__)."""
+        now = time.monotonic()
+        if not self.subscribed.is_set() and now - self.connect_started > self.subscribe_timeout:
+            raise ConnectionError(
+                f"cannot make progress: no subscription on {self.host}:{self.port} "
+                f"in {self.subscribe_timeout:g} s"
+            )
+        if self.disconnected_at is not None and now - self.disconnected_at > self.stall_timeout:
+            raise ConnectionError(
+                f"cannot make progress: no broker connection for {self.stall_timeout:g} s"
+            )
 
     def run(self, until: Callable[[Totals], bool] | None = None) -> Totals:
         """Store batches until ``stop`` (SIGTERM) or ``until(totals)``; then disconnect."""
-        if not self.subscribed.is_set():
+        if not self.connected.is_set():
             self.connect()
         last_progress = time.monotonic()
         try:
             while not self.stopping.is_set() and not (until and until(self.totals)):
+                self._check_progress()
                 batch = self._take()
                 if batch:
                     self._store(batch)
@@ -293,8 +349,7 @@ class Worker:
             while batch := self._take(wait=False):
                 self._store(batch)
         finally:
-            self.client.disconnect()
-            self.client.loop_stop()
+            self._halt()
         return self.totals
 
     def stop(self, *_args) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import signal
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from cityloop.devices import mqtt
 
@@ -62,6 +62,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--progress-every", type=float, default=5.0, help="seconds between progress lines"
         )
+        parser.add_argument(
+            "--subscribe-timeout",
+            type=float,
+            default=30.0,
+            help="exit non-zero when no subscription is confirmed within this many seconds",
+        )
+        parser.add_argument(
+            "--stall-timeout",
+            type=float,
+            default=60.0,
+            help="exit non-zero after this many seconds without a broker connection",
+        )
 
     def handle(self, *args, **options):
         def say(line: str) -> None:
@@ -81,8 +93,13 @@ class Command(BaseCommand):
             alink_root=options["alink_root"] if options["alink"] else None,
             credentials=mqtt.broker_credentials(),
             max_batch_bytes=max(1, options["max_batch_kb"]) * 1024,
+            subscribe_timeout=options["subscribe_timeout"],
+            stall_timeout=options["stall_timeout"],
         )
         signal.signal(signal.SIGTERM, worker.stop)
         signal.signal(signal.SIGINT, worker.stop)
-        totals = worker.run()
+        try:
+            totals = worker.run()
+        except ConnectionError as error:  # a supervisor restarts the worker
+            raise CommandError(f"mqtt: {error}") from error
         say(f"mqtt: done {totals.line()}")
