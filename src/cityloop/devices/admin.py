@@ -3,15 +3,18 @@
 A new device's token is shown once, on the page that follows its creation, and never again:
 only its hash is stored. Ingested messages, records and the quarantine are read-only.
 Households' building and room are shown on the household's own page only (not in lists).
+Snapshot images are stored and replaced through ``snapshots.snapshot_store``; a sealed one is
+read-only here (no change, no delete).
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.devices import services
+from cityloop.devices import services, snapshots
 from cityloop.devices.models import (
     AlarmCase,
     Bin,
@@ -23,6 +26,7 @@ from cityloop.devices.models import (
     Household,
     HouseholdCard,
     QuarantinedMessage,
+    Snapshot,
     Truck,
     Venue,
     VenueCategory,
@@ -246,3 +250,47 @@ class EvidencePackageAdmin(ReadOnlyAdmin):
     search_fields = ["number", "household__code", "unit__name", "digest"]
     date_hierarchy = "sealed_at"
     inlines = [EvidenceItemInline]
+
+
+class SnapshotForm(forms.ModelForm):
+    image = forms.FileField(label=_("image"))
+
+    class Meta:
+        model = Snapshot
+        fields = ["device", "name"]
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    """Images behind the records' snapshot and photo names; stored through the service, and
+    read-only once an evidence package sealed them."""
+
+    form = SnapshotForm
+    list_display = ["name", "device", "size", "sha256", "stored_at", "sealed_at"]
+    list_select_related = ["device"]
+    list_filter = [("sealed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "device__code", "sha256"]
+    raw_id_fields = ["device"]
+    readonly_fields = ["file", "sha256", "size", "stored_at", "sealed_at"]
+
+    def has_change_permission(self, request, obj=None):
+        sealed = obj is not None and obj.sealed_at is not None
+        return not sealed and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        sealed = obj is not None and obj.sealed_at is not None
+        return not sealed and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["device", "name"] if obj is not None else []
+        return [*fixed, *self.readonly_fields]
+
+    def get_actions(self, request):
+        return {}  # no bulk delete: it would reach sealed images too
+
+    def save_model(self, request, obj, form, change) -> None:
+        stored = snapshots.snapshot_store(
+            device=obj.device, name=obj.name, content=form.cleaned_data["image"].read()
+        )
+        obj.pk, obj.file, obj.sha256 = stored.pk, stored.file, stored.sha256
+        obj._state.adding = False
