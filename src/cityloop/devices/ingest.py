@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import jsonschema
+import orjson
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
@@ -464,13 +465,19 @@ def _rows(records: list[list], now: datetime) -> tuple[list[tuple], list[Stored]
     received_text = now.astimezone(UTC).isoformat(" ")
     received = received_text if postgres else received_text[:-6]
     new_stored = tuple.__new__  # a Stored from a tuple, without its keyword-handling __new__
-    head, sha256 = digests.head, hashlib.sha256
+    fast_dumps, sha256 = orjson.dumps, hashlib.sha256
     rows, stored = [], []
     for r in records:
         payload, text = r[11], r[12]
-        payload_text = dumps(payload)
         columns = [r[0], r[1], r[2], r[3], text, r[5], r[6], r[7], r[8], r[9], r[10], received_text]
-        row_text = head(columns) + b"\n" + payload_text.encode("utf-8", "surrogatepass")
+        try:  # the common case in one step: both as UTF-8 bytes, the payload decoded once
+            payload_bytes = fast_dumps(payload)
+            row_text = fast_dumps(columns) + b"\n" + payload_bytes
+            payload_text = payload_bytes.decode()
+        except TypeError:  # what orjson does not take (``fields.dumps``, ``digests.head``)
+            payload_text = dumps(payload)
+            encoded = payload_text.encode("utf-8", "surrogatepass")
+            row_text = digests.head(columns) + b"\n" + encoded
         rows.append(
             (
                 r[0],
