@@ -175,7 +175,7 @@ def test_the_verify_button_says_intact_then_broken_in_chinese_and_english(sealed
     english = verify(client, number, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert 'data-verdict="broken"' in broken and "<html" not in broken  # the partial only
-    assert "已损坏：2 个问题。" in broken
+    assert "已损坏：2 个问题。" in broken and "第 1 项：封存图片的内容与封存时不一致。" in broken
     assert 'data-problem="image_changed"' in broken and "封存图片的内容与封存时不一致。" in broken
     assert 'data-problem="record_changed"' in broken
     assert "Broken: 2 problems." in english
