@@ -83,6 +83,12 @@ def digest(text: bytes) -> str:
     return _sha256(text).hexdigest()
 
 
+def stored(record) -> str | None:
+    """The record's stored digest as hex (the column keeps the 32 bytes: ``models.Record``)."""
+    value = record.digest
+    return None if value is None else bytes(value).hex()
+
+
 # The columns ``row_text`` reads, as a record row holds them (``values()`` of these names).
 COLUMNS = (
     "device_id",

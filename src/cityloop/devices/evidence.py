@@ -138,7 +138,7 @@ def sealed_fields(record: Record, snapshot: Snapshot | None = None) -> dict:
         "household": household.code if household else None,
         "snapshot": payload.get("snapshot") or payload.get("photo") or "",
         "payload": payload,
-        "record_digest": record.digest,
+        "record_digest": digests.stored(record),
         "snapshot_sha256": snapshot.sha256 if snapshot is not None else None,
         "snapshot_file": snapshot.file.name if snapshot is not None else None,
     }
@@ -320,7 +320,7 @@ def _check_unchanged(found: list[Record], images: dict[tuple[int, str], Snapshot
     """Refuse (``BadInput``, ``changed_since_arrival``) to seal a record whose row no longer
     has the digest it arrived with, or an image whose file no longer has the SHA-256 it was
     stored with: a package must not vouch for data that was altered before it."""
-    changed = [r.pk for r in found if digests.of_record(r, r.payload_text) != r.digest]
+    changed = [r.pk for r in found if digests.of_record(r, r.payload_text) != digests.stored(r)]
     altered = [s.name for s in images.values() if snapshots.file_sha256(s.file.name) != s.sha256]
     if changed or altered:
         message = lazy_format(
@@ -564,9 +564,10 @@ def _compare_digest(number: str, item: EvidenceItem, record: Record, sealed, rep
     in the record row): a change made before the package was sealed, or one the sealed
     fields do not show, is found here. (Packages sealed before digests existed seal none.)"""
     now = digests.of_record(record, record.payload_text)
-    arrived = {value for value in (sealed, record.digest) if value is not None}
+    kept = digests.stored(record)
+    arrived = {value for value in (sealed, kept) if value is not None}
     if arrived and arrived != {now}:
-        data = {"record": record.pk, "sealed": sealed, "stored": record.digest, "now": now}
+        data = {"record": record.pk, "sealed": sealed, "stored": kept, "now": now}
         report.problems.append(Problem(number, item.seq, "record_digest", data))
 
 

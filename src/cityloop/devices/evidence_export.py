@@ -63,7 +63,7 @@ def package_files(package: EvidencePackage) -> tuple[list[tuple[str, bytes | Non
         sealed = json.loads(item.content)
         entry = {"seq": item.seq, "record": item.record_id, "digest": item.digest}
         record = records.get(item.record_id)
-        arrived = sealed.get("record_digest") or (record.digest if record else None)
+        arrived = sealed.get("record_digest") or (digests.stored(record) if record else None)
         if arrived:
             text = _row_text(record) if record is not None else None
             files.append((f"records/{number}.txt", text, arrived))

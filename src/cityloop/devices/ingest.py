@@ -495,7 +495,7 @@ def _rows(records: list[list], now: datetime) -> tuple[list[tuple], list[Stored]
                 payload_text,
                 received,
                 not (arrears and r[10] is not None),
-                sha256(row_text).hexdigest(),
+                sha256(row_text).digest(),
             )
         )
         stored.append(

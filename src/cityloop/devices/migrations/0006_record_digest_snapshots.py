@@ -1,7 +1,9 @@
-"""devices_record.digest: the SHA-256 of each record's row text as it arrived
+"""devices_record.digest: the SHA-256 (32 bytes) of each record's row text as it arrived
 (``cityloop.devices.digests``), computed here for the records stored before it; and the
 snapshot images that evidence seals by their bytes (docs/decisions/0036-evidence-by-content.md).
 The column is nullable so that adding it rewrites no table (SQLite, PostgreSQL)."""
+
+import hashlib
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -33,7 +35,8 @@ def compute_digests(apps, schema_editor):
         updates = []
         for pk, *values, text in batch:
             fields = dict(zip([c for c in digests.COLUMNS if c != "payload"], values, strict=True))
-            updates.append((digests.digest(digests.row_text(**fields, payload=text)), pk))
+            text = digests.row_text(**fields, payload=text)
+            updates.append((hashlib.sha256(text).digest(), pk))
         with connection.cursor() as cursor:
             cursor.executemany(f"UPDATE {table} SET digest = %s WHERE id = %s", updates)  # noqa: S608
         last = batch[-1][0]
@@ -48,8 +51,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="record",
             name="digest",
-            field=models.CharField(
-                max_length=64, null=True, verbose_name="digest (SHA-256) as received"
+            field=models.BinaryField(
+                max_length=32, null=True, verbose_name="digest (SHA-256) as received"
             ),
         ),
         migrations.RunPython(compute_digests, migrations.RunPython.noop, elidable=False),
