@@ -13,6 +13,7 @@ urlpatterns = [
     path("version", core_views.version, name="version"),
     path("admin/", admin.site.urls),
     path("api/ingest", devices_views.ingest, name="devices-ingest"),  # before the ninja API
+    path("api/ingest/snapshot", devices_views.snapshot, name="devices-snapshot"),
     path(  # ThingsBoard's device HTTP API (docs/devices.md, Vendor formats)
         "api/v1/<str:token>/telemetry",
         devices_vendor.thingsboard_telemetry,

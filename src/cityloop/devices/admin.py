@@ -5,10 +5,13 @@ only its hash is stored. A lost or leaked token is replaced from the device's pa
 "Reset token", asked once more, then ``services.device_token_reset``), and the new one is shown
 once the same way. Ingested messages, records and the quarantine are read-only.
 Households' building and room are shown on the household's own page only (not in lists).
+Snapshot images are stored and replaced through ``snapshots.snapshot_store``; a sealed one is
+read-only here (no change, no delete).
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -17,7 +20,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import bilingual
-from cityloop.devices import services
+from cityloop.devices import services, snapshots
 from cityloop.devices.models import (
     AlarmCase,
     Bin,
@@ -29,6 +32,7 @@ from cityloop.devices.models import (
     Household,
     HouseholdCard,
     QuarantinedMessage,
+    Snapshot,
     Truck,
     Venue,
     VenueCategory,
@@ -274,3 +278,47 @@ class EvidencePackageAdmin(ReadOnlyAdmin):
     search_fields = ["number", "household__code", "unit__name", "digest"]
     date_hierarchy = "sealed_at"
     inlines = [EvidenceItemInline]
+
+
+class SnapshotForm(forms.ModelForm):
+    image = forms.FileField(label=_("image"))
+
+    class Meta:
+        model = Snapshot
+        fields = ["device", "name"]
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    """Images behind the records' snapshot and photo names; stored through the service, and
+    read-only once an evidence package sealed them."""
+
+    form = SnapshotForm
+    list_display = ["name", "device", "size", "sha256", "stored_at", "sealed_at"]
+    list_select_related = ["device"]
+    list_filter = [("sealed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "device__code", "sha256"]
+    raw_id_fields = ["device"]
+    readonly_fields = ["file", "sha256", "size", "stored_at", "sealed_at"]
+
+    def has_change_permission(self, request, obj=None):
+        sealed = obj is not None and obj.sealed_at is not None
+        return not sealed and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        sealed = obj is not None and obj.sealed_at is not None
+        return not sealed and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["device", "name"] if obj is not None else []
+        return [*fixed, *self.readonly_fields]
+
+    def get_actions(self, request):
+        return {}  # no bulk delete: it would reach sealed images too
+
+    def save_model(self, request, obj, form, change) -> None:
+        stored = snapshots.snapshot_store(
+            device=obj.device, name=obj.name, content=form.cleaned_data["image"].read()
+        )
+        obj.pk, obj.file, obj.sha256 = stored.pk, stored.file, stored.sha256
+        obj._state.adding = False

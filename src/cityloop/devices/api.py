@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from cityloop.core.api_errors import ApiError
 from cityloop.core.pagination import PageNumbers
-from cityloop.devices import evidence
+from cityloop.devices import evidence, evidence_export
 from cityloop.devices.choices import TaskStatus
 from cityloop.devices.models import CollectionTask, EvidencePackage, Household
 from cityloop.events.api import MappedPage
@@ -362,3 +362,27 @@ def package_verify(request, number: str):
     if package is None:
         raise Http404
     return evidence.verify(packages=[package]).as_json()
+
+
+@evidence_router.get(
+    "/{number}/export",
+    summary="Export one package as a ZIP 导出证据包",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "ZIP: SHA256SUMS (check with sha256sum -c), manifest.json, the "
+                "package's and items' chain files, the records' row texts and the images",
+                "content": {"application/zip": {}},
+            }
+        }
+    },
+)
+def package_export(request, number: str):
+    """The package as a ZIP that ``sha256sum -c SHA256SUMS`` checks offline (docs/devices.md)."""
+    _evidence_readers_only(request.user)
+    package = packages_visible_to(request.user).filter(number=number).first()
+    if package is None:
+        raise Http404
+    response = HttpResponse(evidence_export.package_zip(package), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{package.number}.zip"'
+    return response

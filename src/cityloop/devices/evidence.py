@@ -7,6 +7,11 @@ Each item holds ``content``, the canonical JSON of its record's sealed fields, a
 digest)``, where the header is the canonical JSON of the package's own fields; the first package
 chains to ``GENESIS``. ``verify`` recomputes both chains and compares every item's content with
 its record as it is now, so an edit of an item, a package or a record is found and named.
+
+An item also seals its record's digest as it arrived (``record_digest``, ``digests``) and, when
+CityLoop holds the image the record names, the image's SHA-256 and stored file
+(``snapshot_sha256``, ``snapshot_file``; ``snapshots``): ``verify`` recomputes both from the
+row and the file as they are now (docs/decisions/0036).
 """
 
 from __future__ import annotations
@@ -20,13 +25,15 @@ from typing import Any
 
 import shapely
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import both, in_language, lazy_format
-from cityloop.devices import filing
+from cityloop.devices import digests, filing, snapshots
 from cityloop.devices.choices import EvidenceSubject, MessageKind
 from cityloop.devices.models import (
     CollectionPoint,
@@ -34,6 +41,7 @@ from cityloop.devices.models import (
     EvidencePackage,
     Household,
     Record,
+    Snapshot,
 )
 from cityloop.events.services.refusals import BadInput
 from cityloop.org.models import Unit
@@ -100,8 +108,14 @@ def moment(value: str | date | datetime, *, end: bool = False) -> datetime:
     return value
 
 
-def sealed_fields(record: Record) -> dict:
-    """What an item seals of a record (the record with its device, point and household)."""
+# The stored payload as text (the bytes the record's digest covers), beside the parsed payload.
+PAYLOAD_TEXT = Cast("payload", TextField())
+
+
+def sealed_fields(record: Record, snapshot: Snapshot | None = None) -> dict:
+    """What an item seals of a record (the record with its device, point and household), with
+    the record's digest as it arrived and the SHA-256 and file of the image it names, when
+    CityLoop holds that image (else both null: the reference alone is sealed)."""
     payload = record.payload or {}
     device, point, household = record.device, record.point, record.household
     return {
@@ -124,6 +138,9 @@ def sealed_fields(record: Record) -> dict:
         "household": household.code if household else None,
         "snapshot": payload.get("snapshot") or payload.get("photo") or "",
         "payload": payload,
+        "record_digest": digests.stored(record),
+        "snapshot_sha256": snapshot.sha256 if snapshot is not None else None,
+        "snapshot_file": snapshot.file.name if snapshot is not None else None,
     }
 
 
@@ -189,7 +206,11 @@ def incidents(
         zone = timezone.get_default_timezone()
         first, last = (timezone.localtime(t, zone).date() for t in (start, end))
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        wanted = Record.objects.filter(period, wrong).select_related(*related)
+        wanted = (
+            Record.objects.filter(period, wrong)
+            .select_related(*related)
+            .annotate(payload_text=PAYLOAD_TEXT)
+        )
         return list(filing.household_records(wanted, household, days).order_by("occurred_at", "id"))
     points = unit_points(unit)
     rows = Record.objects.filter(period, point_id__in=points).filter(
@@ -198,7 +219,9 @@ def incidents(
     floor = settings.CITYLOOP_ALARM_MIN_CONFIDENCE
     return [
         r
-        for r in rows.select_related(*related).order_by("occurred_at", "pk")
+        for r in rows.select_related(*related)
+        .annotate(payload_text=PAYLOAD_TEXT)
+        .order_by("occurred_at", "pk")
         if r.kind != MessageKind.AI_ALARM or (r.payload or {}).get("confidence", 0) >= floor
     ]
 
@@ -253,6 +276,8 @@ def seal_package(
             {"found": len(found), "minimum": minimum},
         )
         raise BadInput(message, field="start", code="too_few_incidents")
+    images = snapshots.of_records(found)
+    _check_unchanged(found, images)
     head = _lock_chain()
     package = EvidencePackage(
         number=_number(now),
@@ -270,7 +295,8 @@ def seal_package(
     # header verify reads back (microseconds, time zone).
     items, previous = [], package.previous_digest
     for seq, record in enumerate(found, start=1):
-        content = canonical(sealed_fields(record))
+        image = images.get((record.device_id, snapshots.reference(record)))
+        content = canonical(sealed_fields(record, image))
         digest = sha256(previous, content)
         items.append(
             EvidenceItem(
@@ -286,7 +312,25 @@ def seal_package(
     for item in items:
         item.package = package
     EvidenceItem.objects.bulk_create(items)
+    snapshots.seal(images.values(), now=now)
     return package
+
+
+def _check_unchanged(found: list[Record], images: dict[tuple[int, str], Snapshot]) -> None:
+    """Refuse (``BadInput``, ``changed_since_arrival``) to seal a record whose row no longer
+    has the digest it arrived with, or an image whose file no longer has the SHA-256 it was
+    stored with: a package must not vouch for data that was altered before it."""
+    changed = [r.pk for r in found if digests.of_record(r, r.payload_text) != digests.stored(r)]
+    altered = [s.name for s in images.values() if snapshots.file_sha256(s.file.name) != s.sha256]
+    if changed or altered:
+        message = lazy_format(
+            _(
+                "Some data changed after it arrived and cannot be sealed: records %(records)s; "
+                "images %(images)s."
+            ),
+            {"records": ", ".join(map(str, changed)) or "-", "images": ", ".join(altered) or "-"},
+        )
+        raise BadInput(message, field="start", code="changed_since_arrival")
 
 
 # --- Verifying ----------------------------------------------------------------------------------
@@ -313,6 +357,9 @@ PROBLEM_LABELS = {
     "record_missing": _("The sealed record no longer exists."),
     "record_changed": _("The record differs from what was sealed."),
     "package_digest": _("The package's fields or its items differ from what was sealed."),
+    "record_digest": _("The record differs from the record as it arrived."),
+    "image_missing": _("The sealed image is missing."),
+    "image_changed": _("The sealed image's bytes differ from what was sealed."),
 }
 
 
@@ -349,6 +396,14 @@ class Problem:
             return f"item at position {data['position']}"
         if self.what == "record_missing":
             return f"record {data['record']} is gone"
+        if self.what == "record_digest":
+            return (
+                f"record {data['record']}: digest now {data['now'][:16]}…, as it arrived "
+                f"{(data['sealed'] or data['stored'] or '?')[:16]}…"
+            )
+        if self.what in ("image_missing", "image_changed"):
+            now = (data["now"] or "missing")[:16]
+            return f"{data['file']}: SHA-256 now {now}…, sealed {data['sealed'][:16]}…"
         return in_english(self.label)
 
     def as_json(self) -> dict:
@@ -438,8 +493,10 @@ def _verify_package(package: EvidencePackage, expected_previous: str, report: Re
             )
         )
     items = list(package.items.order_by("seq", "pk"))
-    records = Record.objects.select_related("device", "point", "household").in_bulk(
-        [i.record_id for i in items if i.record_id is not None]
+    records = (
+        Record.objects.select_related("device", "point", "household")
+        .annotate(payload_text=PAYLOAD_TEXT)
+        .in_bulk([i.record_id for i in items if i.record_id is not None])
     )
     if len(items) != package.item_count:
         report.problems.append(
@@ -497,3 +554,30 @@ def _compare_record(number: str, item: EvidenceItem, record: Record | None, repo
         report.problems.append(
             Problem(number, item.seq, "record_changed", {"record": record.pk, "changes": changes})
         )
+    else:
+        _compare_digest(number, item, record, sealed.get("record_digest"), report)
+    _compare_image(number, item, sealed, report)
+
+
+def _compare_digest(number: str, item: EvidenceItem, record: Record, sealed, report) -> None:
+    """The record's digest as it is now against its digest as it arrived (sealed, and stored
+    in the record row): a change made before the package was sealed, or one the sealed
+    fields do not show, is found here. (Packages sealed before digests existed seal none.)"""
+    now = digests.of_record(record, record.payload_text)
+    kept = digests.stored(record)
+    arrived = {value for value in (sealed, kept) if value is not None}
+    if arrived and arrived != {now}:
+        data = {"record": record.pk, "sealed": sealed, "stored": kept, "now": now}
+        report.problems.append(Problem(number, item.seq, "record_digest", data))
+
+
+def _compare_image(number: str, item: EvidenceItem, sealed: dict, report) -> None:
+    """The sealed image's file as it is now against the SHA-256 the package sealed."""
+    name, expected = sealed.get("snapshot_file"), sealed.get("snapshot_sha256")
+    if not name or not expected:
+        return
+    now = snapshots.file_sha256(name) if default_storage.exists(name) else None
+    if now != expected:
+        what = "image_missing" if now is None else "image_changed"
+        data = {"file": name, "sealed": expected, "now": now}
+        report.problems.append(Problem(number, item.seq, what, data))

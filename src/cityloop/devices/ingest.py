@@ -14,7 +14,7 @@ transaction with a fixed number of statements, whatever the number of messages:
    says which messages are new. Two workers replaying the same message concurrently cannot
    both get it back (the unique index decides), so nothing is counted twice.
 2. The records of those messages only: ``executemany`` on SQLite, ``COPY`` on PostgreSQL
-   (docs/decisions/0022-ingest-bulk-sql.md).
+   (docs/decisions/0022-ingest-bulk-sql.md), each with its SHA-256 as it arrived (``digests``).
 3. On SQLite, the filing of a household's records once enough are unfiled (``filing``).
 4. The quarantine, the devices' last-seen time, then ``rollups.apply`` and ``reactions.react``
    with the records stored for the first time.
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import hashlib
 import json
 import logging
 import os
@@ -39,13 +40,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import jsonschema
+import orjson
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import both, lazy_format
-from cityloop.devices import filing, reactions, rollups
+from cityloop.devices import digests, filing, reactions, rollups
 from cityloop.devices.choices import DeviceKind, MessageKind, QuarantineReason
 from cityloop.devices.fastcheck import compile_schema
 from cityloop.devices.fields import dumps, json_values, loads
@@ -424,6 +426,7 @@ RECORD_COLUMNS = (
     "payload",
     "received_at",
     "filed",
+    "digest",
 )
 MESSAGE_CHUNK = 500  # rows per multi-row INSERT … RETURNING (5 parameters each)
 
@@ -455,16 +458,26 @@ def _insert_messages(candidates: dict, now: datetime) -> set[tuple[int, str]]:
 def _rows(records: list[list], now: datetime) -> tuple[list[tuple], list[Stored]]:
     """The database rows (``RECORD_COLUMNS``) and the ``Stored`` of ``records``, computed
     before the transaction. Times go to the database as UTC text: SQLite keeps naive UTC text
-    (Django's format), PostgreSQL reads the offset."""
+    (Django's format), PostgreSQL reads the offset. Each row carries the record's digest, the
+    SHA-256 of its row text (``digests``), taken in the same pass over the same values."""
     postgres = connection.vendor == "postgresql"
     arrears = filing.in_arrears()  # a household's records stored unfiled, filed later
-    received = now.astimezone(UTC).isoformat(" ")
-    if not postgres:
-        received = received[:-6]
+    received_text = now.astimezone(UTC).isoformat(" ")
+    received = received_text if postgres else received_text[:-6]
     new_stored = tuple.__new__  # a Stored from a tuple, without its keyword-handling __new__
+    fast_dumps, sha256 = orjson.dumps, hashlib.sha256
     rows, stored = [], []
     for r in records:
         payload, text = r[11], r[12]
+        columns = [r[0], r[1], r[2], r[3], text, r[5], r[6], r[7], r[8], r[9], r[10], received_text]
+        try:  # the common case in one step: both as UTF-8 bytes, the payload decoded once
+            payload_bytes = fast_dumps(payload)
+            row_text = fast_dumps(columns) + b"\n" + payload_bytes
+            payload_text = payload_bytes.decode()
+        except TypeError:  # what orjson does not take (``fields.dumps``, ``digests.head``)
+            payload_text = dumps(payload)
+            encoded = payload_text.encode("utf-8", "surrogatepass")
+            row_text = digests.head(columns) + b"\n" + encoded
         rows.append(
             (
                 r[0],
@@ -479,9 +492,10 @@ def _rows(records: list[list], now: datetime) -> tuple[list[tuple], list[Stored]
                 r[8],
                 r[9],
                 r[10],
-                dumps(payload),
+                payload_text,
                 received,
                 not (arrears and r[10] is not None),
+                sha256(row_text).digest(),
             )
         )
         stored.append(

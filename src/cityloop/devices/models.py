@@ -8,6 +8,7 @@ records and quarantined messages are written only by the ingestion pipeline
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -314,6 +315,12 @@ class Record(models.Model):
         default=True,
         help_text=_("In the household index by day; records still waiting are found all the same."),
     )
+    # The SHA-256 of the record's row text as it arrived (``digests``), written by the pipeline
+    # in the same pass that builds the row; evidence packages seal it (as hex). The 32 bytes,
+    # not 64 hex characters: SQLite's insert rate follows the row's size (decision 0036).
+    # Nullable so that adding the column rewrote no table (migration 0006 computed the older
+    # rows').
+    digest = models.BinaryField(_("digest (SHA-256) as received"), max_length=32, null=True)
 
     class Meta:
         verbose_name = _("record")
@@ -330,6 +337,58 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id}:{self.message_id}#{self.seq}"
+
+
+def snapshot_file_name(instance: Snapshot, filename: str) -> str:
+    """``snapshots/ab/<sha256><ext>``: a stored image is named by its content, so storing other
+    bytes never overwrites a file that a package sealed."""
+    suffix = PurePosixPath(instance.name).suffix.lower()
+    suffix = suffix if suffix in SNAPSHOT_SUFFIXES else ""
+    return f"snapshots/{instance.sha256[:2]}/{instance.sha256}{suffix}"
+
+
+SNAPSHOT_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp")
+
+
+class Snapshot(models.Model):
+    """An image a device's records name (a camera alarm's ``snapshot``, a scale's ``photo``),
+    held by CityLoop so that evidence can seal its bytes, not only its name.
+
+    ``name`` is the reference as the records give it; ``sha256`` is taken over the bytes when
+    they are stored (``snapshots.snapshot_store``), and the file is named by it. Once an
+    evidence package seals the image (``sealed_at``) it can no longer be replaced or removed
+    through the application (docs/devices.md, docs/decisions/0036)."""
+
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.PROTECT, related_name="snapshots"
+    )
+    name = models.CharField(
+        _("name in the records"),
+        max_length=500,
+        help_text=_("The snapshot or photo reference exactly as the device's records give it."),
+    )
+    file = models.FileField(_("image"), upload_to=snapshot_file_name, max_length=120)
+    sha256 = models.CharField(_("SHA-256 of the image"), max_length=64, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    stored_at = models.DateTimeField(_("stored"), editable=False)
+    sealed_at = models.DateTimeField(
+        _("sealed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Sealed in an evidence package: the image can no longer be replaced."),
+    )
+
+    class Meta:
+        verbose_name = _("snapshot image")
+        verbose_name_plural = _("snapshot images")
+        ordering = ["-stored_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "name"], name="devices_snapshot_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class QuarantinedMessage(models.Model):

@@ -20,6 +20,7 @@ NAV = [
     ("/cases/", _("Cases"), ALL_STAFF),
     ("/sorting/", _("Garbage sorting"), "may_see_sorting"),  # by unit kind: web.sorting.access
     ("/sorting/tasks/", _("Collection tasks"), "may_see_tasks"),  # any task visible
+    ("/sorting/evidence/", _("Evidence packages"), "may_read_evidence"),  # devices.api's rule
 ]
 
 

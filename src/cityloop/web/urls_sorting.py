@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cityloop.web.views import sorting, sorting_tasks
+from cityloop.web.views import sorting, sorting_evidence, sorting_tasks
 
 urlpatterns = [
     path("sorting/", sorting.sorting_dashboard, name="sorting"),
@@ -17,4 +17,15 @@ urlpatterns = [
         name="sorting_task_status",
     ),
     path("sorting/households/", sorting.household_lookup, name="sorting_households"),
+    path("sorting/evidence/", sorting_evidence.package_list, name="sorting_evidence"),
+    path(
+        "sorting/evidence/<str:number>/verify/",
+        sorting_evidence.package_verify,
+        name="sorting_evidence_verify",
+    ),
+    path(
+        "sorting/evidence/<str:number>/export.zip",
+        sorting_evidence.package_export,
+        name="sorting_evidence_export",
+    ),
 ]

@@ -68,3 +68,10 @@ def may_see_tasks(user) -> bool:
     from cityloop.devices.api import tasks_visible_to
 
     return user.is_authenticated and tasks_visible_to(user).exists()
+
+
+def may_read_evidence(user) -> bool:
+    """The evidence-packages page in the navigation: the API's readers (devices.api)."""
+    from cityloop.devices.api import may_read_evidence as readers
+
+    return user.is_authenticated and readers(user)

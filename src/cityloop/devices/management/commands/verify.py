@@ -1,4 +1,5 @@
-"""``cityloop verify``: recompute the evidence chain and compare it with the records.
+"""``cityloop verify``: recompute the evidence chain and compare it with the records (their
+fields and their digests as they arrived) and the sealed images' bytes.
 
 Prints one summary line (and each problem); exits 1 when the chain is broken. Progress goes to
 stderr for long chains (docs/devices.md, From data to action; docs/decisions/0024)."""
@@ -16,7 +17,8 @@ from cityloop.devices.models import EvidencePackage
 class Command(BaseCommand):
     help = (
         "Verify the evidence packages' hash chain and compare every sealed item with its record "
-        "as it is now; exit code 1 if anything differs."
+        "(and its digest as it arrived) and its image as they are now; exit code 1 if anything "
+        "differs."
     )
 
     def add_arguments(self, parser):
