@@ -1,17 +1,29 @@
 """A worker that cannot make progress exits non-zero, so that its supervisor restarts it: the
-broker gone for longer than ``--stall-timeout``, or no broker at all (marker ``mqtt``). The tests
-run a Mosquitto of their own on a port of their own, so that they can kill it.
+broker gone for longer than ``--stall-timeout``, or no broker at all; and a worker killed behind
+an unpaced burst drains the backlog when it comes back (issue 11 item 6; marker ``mqtt``). The
+tests run a Mosquitto of their own on a port of their own (configured as docs/devices.md asks a
+production broker to be), so that they can kill it and so that its queues are their own.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
+import sqlite3
 import subprocess
+import threading
+import time
 from pathlib import Path
 
+import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
+from cityloop.devices.models import Record
+from cityloop.devices.tests.conftest import T
 from cityloop.devices.tests.test_mqtt import VENV_BIN, _wait, _worker_database
 
 pytestmark = pytest.mark.mqtt
@@ -58,8 +70,6 @@ def broker(tmp_path):
 
 
 def _worker(database_url: str, port: int, log: Path) -> subprocess.Popen:
-    import os
-
     env = {**os.environ, "CITYLOOP_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
     command = [str(VENV_BIN / "cityloop"), "ingest_mqtt", "--port", str(port)]
     command += ["--group", "backlog", "--client-id", "backlog-w1", "--progress-every", "1"]
@@ -97,3 +107,112 @@ def test_a_worker_that_finds_no_broker_exits_non_zero(station, tmp_path):
             worker.kill()
             worker.wait()
     assert code != 0
+
+
+# --- an unpaced burst, a kill while the worker is behind, a restart ---------------------------
+
+BURST = 100_000
+PUBLISHERS = 4  # devices publishing at once; see ``_burst``
+
+
+def _burst(port: int, topic: str, token: str, count: int) -> tuple[threading.Thread, list[int]]:
+    """Publish ``count`` one-record messages at QoS 1 as fast as the broker takes them, from
+    ``PUBLISHERS`` clients (the thread ends when the broker has acknowledged every one).
+
+    Several clients, because one paho client cannot hold more than 65,535 unacknowledged QoS 1
+    messages: packet ids are 16 bits, paho keys its outgoing messages by id, and the 65,536th
+    replaces the first unsent one (seen: the broker received m1 … m65535, m1, then nothing).
+    A device never has that many outstanding; several devices at once are the real burst."""
+    acked = [0] * PUBLISHERS
+
+    def run() -> None:
+        clients, done = [], []
+        for k in range(PUBLISHERS):
+            finished = threading.Event()
+            share = count // PUBLISHERS + (k < count % PUBLISHERS)
+
+            def on_publish(client, userdata, mid, reason, properties, k=k, f=finished, n=share):
+                acked[k] += 1
+                if acked[k] == n:
+                    f.set()
+
+            client = mqtt.Client(
+                mqtt.CallbackAPIVersion.VERSION2, client_id=f"burst-{k}", protocol=mqtt.MQTTv5
+            )
+            client.max_inflight_messages_set(1000)
+            client.max_queued_messages_set(0)
+            client.on_publish = on_publish
+            client.connect("127.0.0.1", port)
+            client.loop_start()
+            clients.append(client)
+            done.append(finished)
+        properties = Properties(PacketTypes.PUBLISH)
+        properties.UserProperty = ("token", token)
+        record = f'"record": {{"time": "{T}", "bin_type": "kitchen", "weight_kg": 1.0}}'
+        for i in range(count):
+            payload = f'{{"id": "b{i:06d}", {record}}}'.encode()
+            clients[i % PUBLISHERS].publish(topic, payload, qos=1, properties=properties)
+        for finished in done:
+            finished.wait(180)
+        for client in clients:
+            client.disconnect()
+            client.loop_stop()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, acked
+
+
+def _records(database_url: str) -> int:
+    if database_url.startswith("sqlite:///"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=30) as db:
+            return db.execute("SELECT COUNT(*) FROM devices_record").fetchone()[0]
+    return Record.objects.count()
+
+
+def _burst_worker(database_url: str, port: int, log: Path) -> subprocess.Popen:
+    """The production command with its default batch (1,000) and flow control."""
+    env = {**os.environ, "CITYLOOP_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    command = [str(VENV_BIN / "cityloop"), "ingest_mqtt", "--port", str(port)]
+    command += ["--group", "burst", "--client-id", "burst-w1", "--progress-every", "1"]
+    return subprocess.Popen(command, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_behind_a_burst_drains_it_after_a_restart(station, broker, tmp_path):
+    _process, port = broker
+    database_url, stored = _worker_database(tmp_path)
+    log = tmp_path / "worker.log"
+    worker = _burst_worker(database_url, port, log)
+    try:
+        _wait(lambda: "subscribed" in log.read_text(), 30, "the worker did not subscribe")
+        topic = f"cityloop/{station.scale.code}/disposal"
+        sender, acked = _burst(port, topic, station.scale_token, BURST)
+        _wait(lambda: _records(database_url) >= BURST // 5, 120, "the worker stored nothing")
+        worker.send_signal(signal.SIGKILL)  # while it is behind the burst
+        worker.wait(10)
+        killed_at = _records(database_url)
+        log.open("a").write(f"-- killed at {killed_at} records\n")
+        worker = _burst_worker(database_url, port, log)  # the same client id: a resumed session
+        sender.join(180)
+        assert sum(acked) == BURST, f"the broker acknowledged {sum(acked)} of {BURST}"
+        _wait(
+            lambda: _records(database_url) >= BURST,
+            180,
+            f"stored {_records(database_url)} of {BURST} records after the restart",
+        )
+        time.sleep(1)  # redeliveries of what the killed worker had not acknowledged
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    output = log.read_text()
+    ids = stored()
+    assert len(ids) == len(set(ids)) == BURST
+    assert set(ids) == {f"b{i:06d}" for i in range(BURST)}
+    assert _records(database_url) == BURST  # every record exactly once
+    assert killed_at <= BURST - BURST // 5, f"the worker was not behind: {killed_at} stored"
+    assert output.count("resumed session") == 1, output[-2000:]
+    assert code == 0, output[-2000:]
