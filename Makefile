@@ -27,7 +27,11 @@ lint: venv
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
 
+# The benchmarks drive wrk (intake) and their own Mosquitto (ingest): Debian packages that a
+# fresh machine may lack; a benchmark that still cannot run fails, it is never skipped.
 bench: venv
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v mosquitto_pub >/dev/null || { apt-get update -qq && apt-get install -y -qq mosquitto mosquitto-clients; }
 	$(BIN)/python bench/run.py $(if $(ONLY),--only $(ONLY))
 
 # Each app keeps its own locale/ folder; refresh the catalogues, fill new msgstrs, then compile.

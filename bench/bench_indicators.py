@@ -290,7 +290,8 @@ def main() -> None:
     if only == "sqlite":
         pass
     elif not _pg_up():
-        print(f"indicators (PostgreSQL): skipped, no server at {PG_SERVER}")
+        print(f"indicators (PostgreSQL): FAILED, cannot run: no server at {PG_SERVER}")
+        return 1
     else:
         exists = subprocess.run(
             ["psql", f"{PG_SERVER}/postgres", "-Atc",

@@ -14,7 +14,8 @@
     its RSS at 25 % of the stream beside the end, to show it is flat.
 
 PostgreSQL runs in a fresh database ``cityloop_bench_ingest`` on ``CITYLOOP_BENCH_PG`` (default
-``postgres://postgres@127.0.0.1:5432``); if the server does not answer, its lines say skipped.
+``postgres://postgres@127.0.0.1:5432``); if the server does not answer, the benchmark fails (a figure that cannot be measured is not
+skipped).
 Progress goes to stderr; figures to stdout, one per line.
 """
 
@@ -588,8 +589,10 @@ def main() -> int:
         return 0
     missing = [tool for tool in ("mosquitto", "mosquitto_pub") if shutil.which(tool) is None]
     if missing:
-        print(f"ingest: skipped, {', '.join(missing)} not installed (apt-get install mosquitto)")
-        return 0
+        print(
+            f"ingest: FAILED, cannot run: {', '.join(missing)} not installed (apt-get install mosquitto-clients)"
+        )
+        return 1
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp)
@@ -600,7 +603,8 @@ def main() -> int:
             run_database("SQLite", env, var, memory=True)
         if args.only != "sqlite":
             if not _pg_up():
-                print(f"ingest into PostgreSQL: skipped, no server at {PG_SERVER}")
+                print(f"ingest into PostgreSQL: FAILED, cannot run: no server at {PG_SERVER}")
+                return 1
             else:
                 for sql in (f"DROP DATABASE IF EXISTS {PG_NAME}", f"CREATE DATABASE {PG_NAME}"):
                     subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qAtc", sql], check=True)

@@ -85,8 +85,8 @@ def _peak_rss_mb(pid: int) -> float:
 
 def main() -> int:
     if shutil.which("wrk") is None:
-        print("intake: skipped, wrk is not installed (apt-get install wrk)")
-        return 0
+        print("intake: FAILED, cannot run: wrk is not installed (apt-get install wrk)")
+        return 1
     with tempfile.TemporaryDirectory() as var:
         env = {**os.environ, "CITYLOOP_VAR_DIR": var, "DJANGO_SETTINGS_MODULE": "cityloop.settings"}
         env.pop("CITYLOOP_DATABASE_URL", None)

@@ -121,8 +121,10 @@ def _burst(port: int, topic: str, token: str, count: int) -> tuple[threading.Thr
 
     Several clients, because one paho client cannot hold more than 65,535 unacknowledged QoS 1
     messages: packet ids are 16 bits, paho keys its outgoing messages by id, and the 65,536th
-    replaces the first unsent one (seen: the broker received m1 … m65535, m1, then nothing).
-    A device never has that many outstanding; several devices at once are the real burst."""
+    replaces the first unsent one (seen: the broker received m1 … m65535, m1, then nothing);
+    ``mosquitto_pub -l`` fails the same way, disconnecting when the first message that has the
+    last one's packet id is acknowledged. A device never has that many outstanding; several
+    devices at once are the real burst."""
     acked = [0] * PUBLISHERS
 
     def run() -> None:
