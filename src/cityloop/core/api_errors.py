@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from cityloop.core.i18n import both, in_language, validation_errors
+from cityloop.core.refusals import ActionRefused
 from cityloop.core.storable import UNSTORABLE
 
 # Pydantic's error types, said in words a person understands.
@@ -131,6 +132,14 @@ def install(api: NinjaAPI) -> None:
         code, message = HTTP_ERROR_MESSAGES.get(exc.status_code, HTTP_ERROR_FALLBACK)
         item = {"field": "__all__", "code": code, **both(message)}
         return api.create_response(request, {"detail": [item]}, status=exc.status_code)
+
+    @api.exception_handler(ActionRefused)
+    def _refused(request, exc):
+        """A workflow's refusal (``core.refusals``); a stale version also says the current one."""
+        body = {"detail": [exc.as_item()]}
+        if hasattr(exc, "current"):
+            body["version"] = exc.current
+        return api.create_response(request, body, status=exc.status)
 
     @api.exception_handler(SuspiciousOperation)
     def _suspicious(request, exc):

@@ -24,6 +24,7 @@ from cityloop.core.pagination import PageNumbers
 from cityloop.devices import evidence, evidence_export
 from cityloop.devices.choices import TaskStatus
 from cityloop.devices.models import CollectionTask, EvidencePackage, Household
+from cityloop.devices.services import task_act, task_status_action
 from cityloop.events.api import MappedPage
 from cityloop.org.choices import Role, UnitKind
 from cityloop.org.models import Unit
@@ -37,10 +38,6 @@ SEALING_ROLES = (Role.ENFORCEMENT_OFFICER, Role.LEGAL_REVIEWER, Role.ADMINISTRAT
 # sealing roles, in a district, street or community unit, within their area.
 EVIDENCE_ROLES = (Role.INSPECTOR, Role.LEADER, *SEALING_ROLES)
 EVIDENCE_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY)
-# Who may mark a collection task done or cancelled, besides administrators and the staff
-# (handlers) of the task's contractor: dispatchers and inspectors of the district or a street.
-TASK_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.STREET)
-TASK_ROLES = (Role.DISPATCHER, Role.INSPECTOR)
 
 
 def _in_area(user, *paths: str) -> Q | None:
@@ -67,15 +64,6 @@ def may_verify_whole_chain(user) -> bool:
     """The whole chain (every package's number and problems) is for those who see every
     package anyway: superusers and district staff who may read evidence."""
     return may_read_evidence(user) and user.sees_everything
-
-
-def may_change_task(user, task: CollectionTask) -> bool:
-    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
-        return True
-    if task.contractor_id is not None and user.unit_id == task.contractor_id:
-        return user.has_role(Role.HANDLER)
-    unit = user.unit
-    return unit is not None and unit.kind in TASK_UNIT_KINDS and user.has_role(*TASK_ROLES)
 
 
 def _evidence_readers_only(user) -> None:
@@ -121,6 +109,7 @@ class TaskOut(Schema):
     alarms: int
     last_alarm_at: datetime
     done_at: datetime | None
+    version: int = Field(..., description="send it back with a status change")
 
 
 def task_out(task: CollectionTask) -> dict:
@@ -140,6 +129,7 @@ def task_out(task: CollectionTask) -> dict:
         "alarms": task.alarms,
         "last_alarm_at": task.last_alarm_at,
         "done_at": task.done_at,
+        "version": task.version,
     }
 
 
@@ -150,6 +140,10 @@ class TaskFilter(Schema):
 
 class TaskStatusIn(Schema):
     status: Literal["done", "cancelled"] = Field(..., description="done or cancelled")
+    version: int | None = Field(
+        None, description="the task's version as read (409 if it changed since)"
+    )
+    comment: str = Field("", max_length=2000, description="why (a false alarm, what was found)")
 
 
 @tasks_router.get("/", response=list[TaskOut], summary="Collection tasks I may see 收运任务")
@@ -165,36 +159,23 @@ def task_list(request, filters: Query[TaskFilter]):
 
 @tasks_router.post("/{task_id}/status", response=TaskOut, summary="Mark a task done or cancelled")
 def task_status(request, task_id: int, body: TaskStatusIn):
-    """Done (the bins were emptied) or cancelled (a false alarm). Only an open task changes.
+    """Done (the bins were emptied) or cancelled (a false alarm). Only an open task changes
+    (409); each change is a history entry.
 
     Allowed: handlers of the task's contractor, administrators, and dispatchers and inspectors
-    of the district or a street (within their area); anyone else who sees the task gets 403."""
+    of the district or a street (within their area); anyone else who sees the task gets 403
+    (the task workflow, docs/tasks.md)."""
     task = tasks_visible_to(request.user).filter(pk=task_id).first()
     if task is None:
         raise Http404
-    if not may_change_task(request.user, task):
-        raise ApiError(
-            403,
-            "__all__",
-            _(
-                "Only the contractor's staff, administrators, and dispatchers and inspectors of "
-                "the district or a street may mark a task done or cancelled."
-            ),
-            "forbidden",
-        )
-    updated = CollectionTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
-        status=body.status,
-        done_at=timezone.now() if body.status == TaskStatus.DONE else None,
+    task = task_act(
+        actor=request.user,
+        task=task,
+        action=task_status_action(body.status),
+        version=body.version,
+        comment=body.comment,
     )
-    if not updated:
-        raise ApiError(
-            409,
-            "status",
-            _("Only an open task can be marked done or cancelled."),
-            "state_forbids",
-        )
-    task.refresh_from_db()
-    return task_out(task)
+    return task_out(tasks_visible_to(request.user).get(pk=task.pk))
 
 
 # --- Evidence ---------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import both, in_language, lazy_format
+from cityloop.core.refusals import BadInput
 from cityloop.devices import digests, filing, snapshots
 from cityloop.devices.choices import EvidenceSubject, MessageKind
 from cityloop.devices.models import (
@@ -43,7 +44,6 @@ from cityloop.devices.models import (
     Record,
     Snapshot,
 )
-from cityloop.events.services.refusals import BadInput
 from cityloop.org.models import Unit
 
 GENESIS = "0" * 64

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.workflow.history import HistoryEntry
 from cityloop.devices.choices import (
     AlarmKind,
     DeviceKind,
@@ -746,6 +747,7 @@ class CollectionTask(models.Model):
     alarms = models.PositiveIntegerField(_("alarms"), default=1)
     last_alarm_at = models.DateTimeField(_("latest alarm"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
 
     class Meta:
         verbose_name = _("collection task")
@@ -761,6 +763,22 @@ class CollectionTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point_id}/{self.waste_type or '*'} {self.status}"
+
+
+class CollectionTaskEvent(HistoryEntry):
+    """One entry of a collection task's history (done, cancelled): who, when and why.
+    Append-only, like a case's."""
+
+    task = models.ForeignKey(
+        CollectionTask, verbose_name=_("task"), on_delete=models.CASCADE, related_name="events"
+    )
+
+    class Meta(HistoryEntry.Meta):
+        verbose_name = _("task history entry")
+        verbose_name_plural = _("task history")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.action}"
 
 
 class EvidencePackage(models.Model):

@@ -23,8 +23,12 @@ from django.conf import settings
 from django.db import transaction
 
 from cityloop.core.i18n import both
+from cityloop.core.refusals import ActionRefused
+from cityloop.core.workflow.actors import SystemActor
 from cityloop.devices.choices import AlarmKind, MessageKind, TaskReason, TaskStatus
-from cityloop.devices.models import AlarmCase, CollectionPoint, CollectionTask
+from cityloop.devices.models import AlarmCase, CollectionPoint, CollectionTask, CollectionTaskEvent
+from cityloop.devices.services import TASKS
+from cityloop.devices.workflow import TaskAction
 from cityloop.worktime.errors import CalendarUnavailable
 
 log = logging.getLogger(__name__)
@@ -177,7 +181,6 @@ def _alarm_cases(alarms: list, points: dict[int, CollectionPoint], now: datetime
 def _open_case(s, point: CollectionPoint, category, now: datetime):
     from cityloop.events.choices import Source
     from cityloop.events.services.intake import case_report
-    from cityloop.events.services.refusals import ActionRefused
 
     kind = s.payload["alarm"]
     snapshot = s.payload.get("snapshot", "")
@@ -220,6 +223,7 @@ def _tasks(records: list, points: dict[int, CollectionPoint], now: datetime) -> 
         )
     }
     touched: dict[int, CollectionTask] = {}
+    history: list[CollectionTaskEvent] = []
     for s in records:
         waste = s.waste_type or ""
         if s.kind == MessageKind.TRUCK_COLLECTION:
@@ -230,8 +234,16 @@ def _tasks(records: list, points: dict[int, CollectionPoint], now: datetime) -> 
                 and (kind == waste or not kind or not waste)
                 and t.opened_at <= s.occurred_at
             ]
+            # The truck's record is the system's word that the bins were emptied, then.
+            history.extend(
+                TASKS.apply_in_bulk(
+                    done,
+                    TaskAction.COMPLETE,
+                    actor=SystemActor(),
+                    at=lambda _t, at=s.occurred_at: at,
+                )
+            )
             for task in done:
-                task.status, task.done_at = TaskStatus.DONE, s.occurred_at
                 touched[task.pk] = task
                 del open_tasks[(task.point_id, task.waste_type)]
             continue
@@ -261,12 +273,13 @@ def _tasks(records: list, points: dict[int, CollectionPoint], now: datetime) -> 
         )
         open_tasks[(s.point_id, waste)] = task
     _save_tasks(touched)
+    CollectionTaskEvent.objects.bulk_create(history)
 
 
 def _save_tasks(touched: dict[int, CollectionTask]) -> None:
     """Write the tasks changed in memory (one statement) and forget them."""
     if touched:
         CollectionTask.objects.bulk_update(
-            touched.values(), ["status", "done_at", "alarms", "last_alarm_at", "level"]
+            touched.values(), ["status", "done_at", "alarms", "last_alarm_at", "level", "version"]
         )
         touched.clear()

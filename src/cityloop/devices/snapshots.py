@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.refusals import BadInput, StateForbids
 from cityloop.devices.models import Device, Record, Snapshot, snapshot_file_name
-from cityloop.events.services.refusals import BadInput, StateForbids
 
 MAX_BYTES = 10 * 1024 * 1024  # one snapshot image
 NAME_LENGTH = Snapshot._meta.get_field("name").max_length

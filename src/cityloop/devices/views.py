@@ -14,10 +14,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cityloop.core.i18n import both
+from cityloop.core.refusals import ActionRefused
 from cityloop.devices import ingest as pipeline
 from cityloop.devices import snapshots
 from cityloop.devices.tokens import device_for_token
-from cityloop.events.services.refusals import ActionRefused
 
 
 @csrf_exempt

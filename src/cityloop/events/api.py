@@ -24,7 +24,6 @@ from cityloop.events.services.duplicates import duplicate_candidates
 from cityloop.events.services.hotline import hotline_import
 from cityloop.events.services.intake import case_report
 from cityloop.events.services.rating import case_rate, own_report
-from cityloop.events.services.refusals import ActionRefused
 from cityloop.events.services.routing import route_proposal
 from cityloop.events.services.transitions import case_act
 from cityloop.events.workflow import TRANSITIONS, Actor
@@ -358,14 +357,3 @@ def hotline_orders(request, orders: list[s.HotlineOrderIn], dry_run: bool = Fals
         ],
     }
     return Status(200 if report.ok else 422, body)
-
-
-def install(api) -> None:
-    """Refusals of actions answer with their status and the shared error shape."""
-
-    @api.exception_handler(ActionRefused)
-    def _refused(request, exc):
-        body = {"detail": [exc.as_item()]}
-        if hasattr(exc, "current"):
-            body["version"] = exc.current
-        return api.create_response(request, body, status=exc.status)

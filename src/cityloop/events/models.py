@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.categories.models import FilingCondition, MinorCategory
+from cityloop.core.workflow.history import HistoryEntry
 from cityloop.events.choices import (
     AssignmentRole,
     AssignmentState,
@@ -281,7 +282,7 @@ EVENT_FIELDS = (
 )  # fmt: skip
 
 
-class CaseEvent(models.Model):
+class CaseEvent(HistoryEntry):
     """One entry of a case's history: who, from which unit, when, what changed, and why.
 
     Append-only: nothing updates or deletes a row (the audit trail of the case).
@@ -290,34 +291,10 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=24)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    actor_unit = models.ForeignKey(
-        Unit,
-        verbose_name=_("unit"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    actor_label = models.CharField(_("actor (as shown)"), max_length=60, blank=True)
-    at = models.DateTimeField(_("at"), db_index=True)
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.case} {self.action}"

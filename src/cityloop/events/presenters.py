@@ -5,7 +5,7 @@ from __future__ import annotations
 from cityloop.events.choices import DONE_STATES, ENDED_STATES, CaseState
 from cityloop.events.models import Case, CaseEvent
 from cityloop.events.selectors import reporter_view
-from cityloop.events.services.permissions import allowed_actions
+from cityloop.events.services.transitions import allowed_actions
 from cityloop.events.workflow import Action
 
 

@@ -8,14 +8,17 @@ china-urban-management.md §3.1) with the side paths of §3.3 (回退, 延期, �
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cityloop.events.choices import OPEN_STATES, CaseState, Stage
+from cityloop.core.workflow.actors import CITIZEN, SYSTEM
+from cityloop.core.workflow.table import PREVIOUS, SAME, Table, Transition
+from cityloop.core.workflow.table import row as _t
+from cityloop.events.choices import OPEN_STATES, CaseState, ClockState, Stage
 from cityloop.org.choices import Role
+
+__all__ = ["PREVIOUS", "SAME", "TRANSITIONS", "Action", "Actor", "Transition"]
 
 S = CaseState
 
@@ -79,50 +82,18 @@ class Actor(models.TextChoices):
     SYSTEM = "system", _("The system")
 
 
-# Sentinel next states.
-SAME = "same"  # the state does not change
-PREVIOUS = "previous"  # back to the state before suspension
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    actor: str
-    stage: str | None  # the stage whose clock starts; None keeps the running clock
-    reason_required: bool = False
-    attachments: bool = False
-
-    def allows_state(self, state: str) -> bool:
-        return state in self.sources
-
-
-def _t(action, sources, target, roles, actor, stage=None, *, reason=False, attachments=False):
-    return Transition(
-        action=action,
-        sources=frozenset(sources),
-        target=target,
-        roles=frozenset(roles),
-        actor=actor,
-        stage=stage,
-        reason_required=reason,
-        attachments=attachments,
-    )
-
-
 R = Role
 A = Action
 WORKING = {S.DISPATCHED, S.HANDLING}
 BEFORE_DISPATCH = {S.REPORTED, S.ACCEPTED, S.CONFIRMING, S.FILED}
 
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
+# The system takes the confirmation that follows an acceptance and the sweep's escalation;
+# a citizen evaluates the result of their own report (a key proves it is theirs).
+TRANSITIONS = Table(
+    [
         _t(A.ACCEPT, {S.REPORTED}, S.ACCEPTED, {R.ACCEPTOR, R.SHIFT_LEADER}, Actor.CENTRE, Stage.FILE),
         _t(A.REJECT, {S.REPORTED, S.ACCEPTED}, S.REJECTED, {R.ACCEPTOR, R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE, reason=True),
-        _t(A.REQUEST_CONFIRMATION, {S.ACCEPTED}, S.CONFIRMING, {R.ACCEPTOR, R.SHIFT_LEADER}, Actor.CENTRE, Stage.CONFIRM),
+        _t(A.REQUEST_CONFIRMATION, {S.ACCEPTED}, S.CONFIRMING, {R.ACCEPTOR, R.SHIFT_LEADER, SYSTEM}, Actor.CENTRE, Stage.CONFIRM),
         _t(A.CONFIRM, {S.CONFIRMING}, S.ACCEPTED, {R.INSPECTOR}, Actor.FIELD, Stage.FILE, attachments=True),
         _t(A.REFUTE, {S.CONFIRMING}, S.REJECTED, {R.INSPECTOR}, Actor.FIELD, Stage.NONE, reason=True, attachments=True),
         _t(A.FILE, {S.ACCEPTED}, S.FILED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.DISPATCH),
@@ -134,7 +105,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t(A.VERIFY, {S.FED_BACK}, S.VERIFIED, {R.INSPECTOR}, Actor.FIELD, Stage.CLOSE, attachments=True),
         _t(A.REWORK, {S.FED_BACK, S.VERIFIED}, S.HANDLING, {R.INSPECTOR, R.SHIFT_LEADER}, Actor.FIELD, Stage.HANDLE, reason=True, attachments=True),
         _t(A.CLOSE, {S.VERIFIED}, S.CLOSED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE),
-        _t(A.EVALUATE, {S.CLOSED}, S.EVALUATED, {R.ACCEPTOR}, Actor.REPORTER),
+        _t(A.EVALUATE, {S.CLOSED}, S.EVALUATED, {R.ACCEPTOR, CITIZEN}, Actor.REPORTER),
         _t(A.REQUEST_EXTENSION, WORKING, SAME, {R.HANDLER}, Actor.LEAD, reason=True),
         _t(A.APPROVE_EXTENSION, WORKING, SAME, {R.SHIFT_LEADER}, Actor.CENTRE),
         _t(A.REFUSE_EXTENSION, WORKING, SAME, {R.SHIFT_LEADER}, Actor.CENTRE, reason=True),
@@ -147,15 +118,12 @@ TRANSITIONS: dict[str, Transition] = {
         _t(A.APPROVE_CANCEL, OPEN_STATES, S.CANCELLED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE),
         _t(A.REFUSE_CANCEL, OPEN_STATES, SAME, {R.SHIFT_LEADER}, Actor.CENTRE, reason=True),
         _t(A.MERGE, BEFORE_DISPATCH, S.MERGED, {R.ACCEPTOR, R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE),
-        _t(A.ESCALATE, WORKING, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.HANDLE),
-    ]
-}  # fmt: skip
-
-
-def transition(action: str) -> Transition:
-    return TRANSITIONS[action]
-
-
-def actions_from(state: str) -> list[Transition]:
-    """Every transition possible from a state (before role and unit checks)."""
-    return [t for t in TRANSITIONS.values() if t.allows_state(state)]
+        _t(A.ESCALATE, WORKING, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEADER, SYSTEM}, Actor.CENTRE, Stage.HANDLE),
+    ],
+    states=CaseState,
+    actions=Action,
+    actors=Actor,
+    stages=Stage,
+    clock_states=ClockState,
+    roles={*Role.values, SYSTEM, CITIZEN},
+)  # fmt: skip

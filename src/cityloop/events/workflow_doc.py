@@ -1,73 +1,37 @@
-"""docs/workflow.md, written from the transition table (``cityloop workflow_doc``)."""
+"""docs/workflow.md, written from the case workflow (``cityloop workflow_doc --write``)."""
 
 from __future__ import annotations
 
 from django.utils import translation
 
+from cityloop.core.workflow.docs import reference
 from cityloop.events.choices import (
     ACTIVE_ASSIGNMENT_STATES,
     OPEN_STATES,
     AssignmentState,
     CaseState,
-    Stage,
 )
-from cityloop.events.workflow import PREVIOUS, SAME, TRANSITIONS, Action, Actor
-from cityloop.org.choices import Role
+from cityloop.events.services.transitions import CASES
+from cityloop.events.workflow import TRANSITIONS
 
 HEADER = """# The workflow of a case
 
-Generated from `cityloop.events.workflow.TRANSITIONS` by `cityloop workflow_doc`; a test fails
-when this file and the table disagree. Services, API endpoints (`POST /api/cases/{ticket}/<action>`)
-and the UI's buttons read the same table.
-
-A case moves only through these actions. Each checks, in this order: the role (403 `role`),
-the case's state (409 `state_forbids`), the unit (403 `unit`), and the version the actor saw
-(409 `case_changed`). Each appends one history entry. "Stage" is the clock that starts.
+Generated from `cityloop.events.workflow.TRANSITIONS` and the kernel's write path
+(`cityloop.core.workflow`) by `cityloop workflow_doc`; a test fails when this file and the code
+disagree. Services, API endpoints (`POST /api/cases/{ticket}/<action>`) and the UI's buttons read
+the same table. Each action appends one history entry; "stage" is the clock that starts. The
+system (`system`) and the reporting citizen (`citizen`, holding the report's ticket and key)
+act only where a row names them.
 
 """
 
 
-def _state(value: str) -> str:
-    if value == SAME:
-        return "(unchanged)"
-    if value == PREVIOUS:
-        return "(the state before suspension)"
-    return f"{CaseState(value).label} `{value}`"
-
-
 def workflow_markdown() -> str:
-    with translation.override("zh-hans"):
-        rows = [
-            "| action | 中文 | from | to | roles | who | stage | reason |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        for action, t in TRANSITIONS.items():
-            zh = str(Action(action).label)
-            sources = ", ".join(f"`{s}`" for s in sorted(t.sources))
-            roles = ", ".join(f"{Role(r).label} `{r}`" for r in sorted(t.roles))
-            stage = "—" if t.stage is None else f"{Stage(t.stage).label} `{t.stage}`"
-            with translation.override("en"):
-                target = _state(t.target)
-                who = str(Actor(t.actor).label)
-            rows.append(
-                f"| `{action}` | {zh} | {sources} | {target} | {roles} | {who} | {stage} | "
-                f"{'required' if t.reason_required else ''} |"
-            )
-    with translation.override("en"):
-        states = "\n".join(f"- `{s.value}`: {s.label}" for s in CaseState)
-    return (
-        HEADER
-        + "## Actions\n\n"
-        + "\n".join(rows)
-        + "\n\n## States\n\n"
-        + states
-        + "\n\n"
-        + _assignment_states()
-    )
+    return reference(CASES, HEADER, _assignment_states())
 
 
 def _assignment_states() -> str:
-    """A unit's task and its end: the rule ``transitions._end_assignments`` carries."""
+    """A unit's task and its end: the rule ``transitions._on_move`` carries."""
     ending = sorted(
         a
         for a, t in TRANSITIONS.items()
@@ -86,3 +50,6 @@ def _assignment_states() -> str:
         "`closed`, in the same transaction (`approve_cancel` has withdrawn them already: "
         "`withdrawn`).\n\n" + "\n".join(lines) + "\n"
     )
+
+
+DOCS = [("docs/workflow.md", workflow_markdown)]

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cityloop.categories.models import MinorCategory
 from cityloop.core.i18n import lazy_format
+from cityloop.core.refusals import BadInput
 from cityloop.events.services.intake import MAX_DESCRIPTION
-from cityloop.events.services.refusals import BadInput
 from cityloop.geo import coordinates
 from cityloop.open311.errors import BadRequest, NotFound
 from cityloop.open311.params import param

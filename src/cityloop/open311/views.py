@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from cityloop.core.i18n import lazy_format
-from cityloop.events.services.refusals import BadInput
+from cityloop.core.refusals import BadInput
 from cityloop.open311 import mapping, selectors, services
 from cityloop.open311.errors import NotFound, Open311Error
 from cityloop.open311.filters import is_true, request_filters

@@ -15,9 +15,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.refusals import ActionRefused
 from cityloop.events.choices import RejectReason
 from cityloop.events.models import Case
-from cityloop.events.services.refusals import ActionRefused
 from cityloop.events.services.transitions import case_act
 from cityloop.events.workflow import Transition
 from cityloop.org.choices import UnitKind

@@ -1,13 +1,20 @@
-"""docs/workflow.md is the transition table, not a copy that drifts from it."""
+"""Each workflow document is its table and its write path, not a copy that drifts from them."""
 
 from pathlib import Path
 
-from cityloop.events.workflow_doc import workflow_markdown
+import pytest
 
-DOC = Path(__file__).resolve().parents[4] / "docs" / "workflow.md"
+from cityloop.core.workflow.docs import documents
+
+ROOT = Path(__file__).resolve().parents[4]
 
 
-def test_the_workflow_document_matches_the_table():
-    assert DOC.read_text(encoding="utf-8") == workflow_markdown(), (
-        "Run `.venv/bin/cityloop workflow_doc > docs/workflow.md` after changing the table."
+def test_every_workflow_is_documented():
+    assert {"docs/workflow.md", "docs/tasks.md"} <= set(documents())
+
+
+@pytest.mark.parametrize("path", sorted(documents()))
+def test_the_document_matches_the_code(path):
+    assert (ROOT / path).read_text(encoding="utf-8") == documents()[path](), (
+        "Run `.venv/bin/cityloop workflow_doc --write` after changing a workflow."
     )

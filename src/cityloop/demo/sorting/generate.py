@@ -31,6 +31,7 @@ from cityloop.devices.models import (
     Bin,
     CollectionPoint,
     CollectionTask,
+    CollectionTaskEvent,
     CommunityDay,
     CommunityMonth,
     Device,
@@ -94,7 +95,8 @@ def sorting_exists() -> bool:
 
 
 SORTING_TABLES = [
-    EvidenceItem, EvidencePackage, AlarmCase, CollectionTask, DeviceDay, CommunityMonth,
+    EvidenceItem, EvidencePackage, AlarmCase, CollectionTaskEvent, CollectionTask, DeviceDay,
+    CommunityMonth,
     CommunityDay, HouseholdMonth, HouseholdDay, PlantDay, StreetDay, PointDay, Record, Message,
     QuarantinedMessage, HouseholdCard, Household, Bin, Venue, VenueCategory, Truck,
 ]  # fmt: skip

@@ -13,10 +13,10 @@ import shapely
 from django.core.management import call_command
 from django.db import connection, connections
 
+from cityloop.core.refusals import BadInput
 from cityloop.devices import evidence, ingest
 from cityloop.devices.models import EvidenceItem, EvidencePackage, Household, Record
 from cityloop.devices.tests.conftest import NOW
-from cityloop.events.services.refusals import BadInput
 from cityloop.geo.models import ResponsibilityZone
 from cityloop.geo.services import zone_save
 from cityloop.org.choices import EntityKind, Role, UnitKind

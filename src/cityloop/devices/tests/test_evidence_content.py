@@ -17,10 +17,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from cityloop.core.refusals import BadInput, StateForbids
 from cityloop.devices import evidence, ingest, snapshots
 from cityloop.devices.models import EvidenceItem, EvidencePackage, Record, Snapshot
 from cityloop.devices.tests.conftest import NOW
-from cityloop.events.services.refusals import BadInput, StateForbids
 from cityloop.org.choices import Role
 from cityloop.org.services import user_create
 

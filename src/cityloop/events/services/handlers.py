@@ -1,8 +1,8 @@
 """The rules of each action beyond the state change (the transition table does the rest).
 
-Each handler gets the locked case in an ``ActionContext``, checks its inputs (raising
-``BadInput`` on the field), changes the case and its assignments, records details for the
-history entry in ``ctx.data`` and queues notifications in ``ctx.notices``.
+Each handler gets the locked case in the kernel's ``ActionContext`` (``ctx.record``), checks its
+inputs (raising ``BadInput`` on the field), changes the case and its assignments, records
+details for the history entry in ``ctx.data`` and queues notifications in ``ctx.notices``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,12 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.categories.models import FilingCondition, MinorCategory
 from cityloop.core.i18n import lazy_format
+from cityloop.core.workflow.actors import is_explicit, user_of
+from cityloop.core.workflow.engine import ActionContext
 from cityloop.events.choices import (
+    OPEN_STATES,
     AssignmentRole,
     AssignmentState,
     RejectReason,
@@ -27,7 +31,7 @@ from cityloop.events.services import deadlines
 from cityloop.events.services.permissions import active_assignment, lead_assignment
 from cityloop.events.services.recipients import centre_staff, field_inspectors, unit_staff
 from cityloop.events.services.refusals import BadInput
-from cityloop.events.services.transitions import ActionContext
+from cityloop.events.services.routing import route_proposal
 from cityloop.events.workflow import Action
 from cityloop.org.choices import Role, UnitKind
 from cityloop.org.models import Unit
@@ -45,8 +49,8 @@ def needs_confirmation(case: Case) -> bool:
 
 # --- intake, confirmation, filing ---------------------------------------------------------
 def on_accept(ctx: ActionContext) -> None:
-    ctx.case.accepted_at = ctx.now
-    if needs_confirmation(ctx.case):
+    ctx.record.accepted_at = ctx.now
+    if needs_confirmation(ctx.record):
         ctx.follow_up = Action.REQUEST_CONFIRMATION
 
 
@@ -60,15 +64,17 @@ def on_reject(ctx: ActionContext) -> None:
 def on_request_confirmation(ctx: ActionContext) -> None:
     ctx.notices.append(
         (
-            field_inspectors(ctx.case),
+            field_inspectors(ctx.record),
             "confirm",
-            lazy_format(_("Please confirm case %(ticket)s on site."), {"ticket": ctx.case.ticket}),
+            lazy_format(
+                _("Please confirm case %(ticket)s on site."), {"ticket": ctx.record.ticket}
+            ),
         )
     )
 
 
 def on_confirm(ctx: ActionContext) -> None:
-    ctx.case.confirmed_at = ctx.now
+    ctx.record.confirmed_at = ctx.now
 
 
 def on_refute(ctx: ActionContext) -> None:
@@ -78,15 +84,13 @@ def on_refute(ctx: ActionContext) -> None:
 def on_file(ctx: ActionContext) -> None:
     """立案: the operator picks the filing condition that is met; it fixes the closing
     condition and the handling time limit (reference §2.2)."""
-    case = ctx.case
+    case = ctx.record
     if needs_confirmation(case):
         raise BadInput(
             _("This report must be confirmed on site before it is filed."),
             field="state",
             code="unconfirmed",
         )
-    from cityloop.categories.models import FilingCondition, MinorCategory
-
     if ctx.params.get("category"):
         case.category = MinorCategory.objects.filter(
             pk=ctx.params["category"], is_active=True
@@ -138,9 +142,7 @@ def _unit(value, field_name: str, ctx: ActionContext | None = None) -> Unit:
 def on_dispatch(ctx: ActionContext) -> None:
     """派遣, or 街道吹哨、部门报到 when assisting units are named: a lead unit and assisting
     units, each with its own task and deadline."""
-    from cityloop.events.services.routing import route_proposal
-
-    case = ctx.case
+    case = ctx.record
     proposal = route_proposal(case)
     lead_unit = _unit(ctx.params.get("unit") or proposal.unit.pk, "unit", ctx)
     assisting = ctx.params.get("assisting") or []
@@ -184,7 +186,7 @@ def _assist(ctx: ActionContext, item: dict, n: int) -> None:
             code="range",
         )
     CaseAssignment.objects.create(
-        case=ctx.case,
+        case=ctx.record,
         unit=unit,
         role=AssignmentRole.ASSIST,
         task=item.get("task", ""),
@@ -197,14 +199,14 @@ def _assist(ctx: ActionContext, item: dict, n: int) -> None:
             "summoned",
             lazy_format(
                 _("Your unit is summoned to assist on case %(ticket)s."),
-                {"ticket": ctx.case.ticket},
+                {"ticket": ctx.record.ticket},
             ),
         )
     )
 
 
 def _lead(ctx: ActionContext) -> CaseAssignment:
-    lead = lead_assignment(ctx.case)
+    lead = lead_assignment(ctx.record)
     if lead is None:  # the table's actor check makes this unreachable for staff
         raise BadInput(_("The case has no handling unit."), field="state", code="no_assignment")
     return lead
@@ -218,7 +220,7 @@ def on_sign(ctx: ActionContext) -> None:
 
 def _withdraw_requests(ctx: ActionContext) -> None:
     """Pending extension and suspension requests go with the unit that no longer has the case."""
-    pending = ctx.case.requests.filter(
+    pending = ctx.record.requests.filter(
         kind__in=[RequestKind.EXTENSION, RequestKind.SUSPENSION], status=RequestStatus.PENDING
     )
     pending.update(status=RequestStatus.WITHDRAWN, decided_at=ctx.now)
@@ -227,8 +229,8 @@ def _withdraw_requests(ctx: ActionContext) -> None:
 def on_return(ctx: ActionContext) -> None:
     """退回: the unit says the case is not theirs; back to the dispatcher with the reason."""
     _withdraw_requests(ctx)
-    ctx.case.handle_deadline = None  # a misrouted case's next unit gets its own clock
-    for a in ctx.case.assignments.all():
+    ctx.record.handle_deadline = None  # a misrouted case's next unit gets its own clock
+    for a in ctx.record.assignments.all():
         if a.is_active:
             a.state = (
                 AssignmentState.RETURNED
@@ -237,14 +239,14 @@ def on_return(ctx: ActionContext) -> None:
             )
             a.done_at = ctx.now
             a.save(update_fields=["state", "done_at"])
-    ctx.case.return_count += 1
+    ctx.record.return_count += 1
     ctx.notices.append(
         (
             centre_staff(Role.DISPATCHER),
             "returned",
             lazy_format(
                 _("Case %(ticket)s was returned: %(reason)s"),
-                {"ticket": ctx.case.ticket, "reason": ctx.comment},
+                {"ticket": ctx.record.ticket, "reason": ctx.comment},
             ),
         )
     )
@@ -254,7 +256,7 @@ def on_feed_back(ctx: ActionContext) -> None:
     """反馈: the lead unit reports the result; a joint case also needs every assisting report."""
     waiting = [
         a.unit.name
-        for a in ctx.case.assignments.select_related("unit")
+        for a in ctx.record.assignments.select_related("unit")
         if a.role == AssignmentRole.ASSIST and a.state == AssignmentState.DISPATCHED
     ]
     if waiting:
@@ -270,22 +272,24 @@ def on_feed_back(ctx: ActionContext) -> None:
     lead.state, lead.done_at = AssignmentState.FED_BACK, ctx.now
     lead.save(update_fields=["state", "done_at"])
     _withdraw_requests(ctx)
-    ctx.case.fed_back_at = ctx.now
-    ctx.data["on_time"] = ctx.case.handle_deadline is None or ctx.now <= ctx.case.handle_deadline
+    ctx.record.fed_back_at = ctx.now
+    ctx.data["on_time"] = (
+        ctx.record.handle_deadline is None or ctx.now <= ctx.record.handle_deadline
+    )
     ctx.notices.append(
         (
-            field_inspectors(ctx.case),
+            field_inspectors(ctx.record),
             "verify",
             lazy_format(
                 _("Please check the result of case %(ticket)s on site."),
-                {"ticket": ctx.case.ticket},
+                {"ticket": ctx.record.ticket},
             ),
         )
     )
 
 
 def on_assist_report(ctx: ActionContext) -> None:
-    mine = active_assignment(ctx.case, ctx.actor.unit_id, {AssignmentRole.ASSIST})
+    mine = active_assignment(ctx.record, ctx.actor.unit_id, {AssignmentRole.ASSIST})
     if mine.state == AssignmentState.REPORTED:
         raise BadInput(
             _("Your unit has already reported on this case."),
@@ -300,26 +304,26 @@ def on_assist_report(ctx: ActionContext) -> None:
 def on_rework(ctx: ActionContext) -> None:
     """返工: the check failed; back to the same unit with a fresh handling clock."""
     lead = (
-        lead_assignment(ctx.case)
-        or ctx.case.assignments.filter(state=AssignmentState.FED_BACK).last()
+        lead_assignment(ctx.record)
+        or ctx.record.assignments.filter(state=AssignmentState.FED_BACK).last()
     )
     lead.state, lead.done_at = AssignmentState.SIGNED, None
     lead.save(update_fields=["state", "done_at"])
-    ctx.case.rework_count += 1
+    ctx.record.rework_count += 1
     ctx.notices.append(
         (
             unit_staff(lead.unit, Role.HANDLER),
             "rework",
             lazy_format(
                 _("Case %(ticket)s must be reworked: %(reason)s"),
-                {"ticket": ctx.case.ticket, "reason": ctx.comment},
+                {"ticket": ctx.record.ticket, "reason": ctx.comment},
             ),
         )
     )
 
 
 def on_close(ctx: ActionContext) -> None:
-    case = ctx.case
+    case = ctx.record
     case.closed_at = ctx.now
     case.closed_on_time = (
         case.handle_deadline is None or (case.fed_back_at or ctx.now) <= case.handle_deadline
@@ -336,14 +340,14 @@ def on_evaluate(ctx: ActionContext) -> None:
         raise BadInput(
             _("Satisfaction is a whole number from 1 to 5."), field="satisfaction", code="range"
         )
-    ctx.case.satisfaction = score
-    ctx.case.evaluation_comment = ctx.comment
+    ctx.record.satisfaction = score
+    ctx.record.evaluation_comment = ctx.comment
     ctx.data["satisfaction"] = score
 
 
 # --- requests and their decisions ---------------------------------------------------------
 def _request(ctx: ActionContext, kind: str, **fields) -> CaseRequest:
-    if ctx.case.requests.filter(kind=kind, status=RequestStatus.PENDING).exists():
+    if ctx.record.requests.filter(kind=kind, status=RequestStatus.PENDING).exists():
         raise BadInput(
             _("A request of this kind is already waiting for a decision."),
             field="state",
@@ -351,10 +355,10 @@ def _request(ctx: ActionContext, kind: str, **fields) -> CaseRequest:
         )
     reason = ctx.comment or ctx.params.get("reason", "")
     request = CaseRequest.objects.create(
-        case=ctx.case,
+        case=ctx.record,
         kind=kind,
         reason=reason,
-        requested_by=ctx.actor,
+        requested_by=user_of(ctx.actor),
         requested_at=ctx.now,
         **fields,
     )
@@ -365,7 +369,7 @@ def _request(ctx: ActionContext, kind: str, **fields) -> CaseRequest:
             f"{kind}_requested",
             lazy_format(
                 _("Case %(ticket)s: a request waits for your decision."),
-                {"ticket": ctx.case.ticket},
+                {"ticket": ctx.record.ticket},
             ),
         )
     )
@@ -373,14 +377,15 @@ def _request(ctx: ActionContext, kind: str, **fields) -> CaseRequest:
 
 
 def _decide(ctx: ActionContext, kind: str, status: str) -> CaseRequest:
-    request = ctx.case.requests.filter(kind=kind, status=RequestStatus.PENDING).first()
+    request = ctx.record.requests.filter(kind=kind, status=RequestStatus.PENDING).first()
     if request is None:
         raise BadInput(
             _("No request of this kind is waiting for a decision."),
             field="state",
             code="no_request",
         )
-    request.status, request.decided_by, request.decided_at = status, ctx.actor, ctx.now
+    request.status, request.decided_at = status, ctx.now
+    request.decided_by = user_of(ctx.actor)
     request.decision_comment = ctx.comment
     request.save()
     ctx.data["request"] = request.pk
@@ -390,7 +395,7 @@ def _decide(ctx: ActionContext, kind: str, status: str) -> CaseRequest:
             f"{kind}_{status}",
             lazy_format(
                 _("Case %(ticket)s: your request was %(decision)s."),
-                {"ticket": ctx.case.ticket, "decision": RequestStatus(status).label},
+                {"ticket": ctx.record.ticket, "decision": RequestStatus(status).label},
             ),
         )
     )
@@ -407,7 +412,7 @@ def on_request_extension(ctx: ActionContext) -> None:
             field="requested_deadline",
             code="datetime_parsing",
         )
-    if ctx.case.deadline is not None and wanted <= ctx.case.deadline:
+    if ctx.record.deadline is not None and wanted <= ctx.record.deadline:
         raise BadInput(
             _("An extension must end after the current deadline."),
             field="requested_deadline",
@@ -417,10 +422,10 @@ def on_request_extension(ctx: ActionContext) -> None:
 
 
 def on_approve_extension(ctx: ActionContext) -> None:
-    pending = ctx.case.requests.filter(
+    pending = ctx.record.requests.filter(
         kind=RequestKind.EXTENSION, status=RequestStatus.PENDING
     ).first()
-    latest = max(ctx.now, ctx.case.deadline) if ctx.case.deadline else ctx.now
+    latest = max(ctx.now, ctx.record.deadline) if ctx.record.deadline else ctx.now
     if pending is not None and pending.requested_deadline <= latest:
         raise BadInput(
             _("The requested deadline has already passed; refuse it and ask for a new one."),
@@ -428,14 +433,14 @@ def on_approve_extension(ctx: ActionContext) -> None:
             code="range",
         )
     request = _decide(ctx, RequestKind.EXTENSION, RequestStatus.APPROVED)
-    lead = lead_assignment(ctx.case)
+    lead = lead_assignment(ctx.record)
     deadlines.clock_extend(
-        case=ctx.case,
+        case=ctx.record,
         new_deadline=request.requested_deadline,
         now=ctx.now,
         unit=lead.unit if lead else None,
     )
-    ctx.case.extension_count += 1
+    ctx.record.extension_count += 1
     ctx.data["deadline"] = request.requested_deadline.isoformat()
 
 
@@ -446,14 +451,14 @@ def on_request_suspension(ctx: ActionContext) -> None:
 def on_approve_suspension(ctx: ActionContext) -> None:
     """挂账: a hard, long-term case is parked; its clock stops until it is resumed."""
     _decide(ctx, RequestKind.SUSPENSION, RequestStatus.APPROVED)
-    ctx.case.state_before_suspension = ctx.case.state
-    deadlines.clock_stop(case=ctx.case, now=ctx.now)
+    ctx.record.state_before_suspension = ctx.record.state
+    deadlines.clock_stop(case=ctx.record, now=ctx.now)
 
 
 def on_resume(ctx: ActionContext) -> None:
-    lead = lead_assignment(ctx.case)
-    deadlines.clock_resume(case=ctx.case, now=ctx.now, unit=lead.unit if lead else None)
-    ctx.data["deadline"] = ctx.case.deadline.isoformat() if ctx.case.deadline else None
+    lead = lead_assignment(ctx.record)
+    deadlines.clock_resume(case=ctx.record, now=ctx.now, unit=lead.unit if lead else None)
+    ctx.data["deadline"] = ctx.record.deadline.isoformat() if ctx.record.deadline else None
 
 
 def on_request_cancel(ctx: ActionContext) -> None:
@@ -463,7 +468,7 @@ def on_request_cancel(ctx: ActionContext) -> None:
 def on_approve_cancel(ctx: ActionContext) -> None:
     _decide(ctx, RequestKind.CANCELLATION, RequestStatus.APPROVED)
     _withdraw_requests(ctx)
-    for a in ctx.case.assignments.all():
+    for a in ctx.record.assignments.all():
         if a.is_active:
             a.state, a.done_at = AssignmentState.WITHDRAWN, ctx.now
             a.save(update_fields=["state", "done_at"])
@@ -471,8 +476,8 @@ def on_approve_cancel(ctx: ActionContext) -> None:
 
 def on_urge(ctx: ActionContext) -> None:
     """督办: a leader presses the handling unit (or the centre, before dispatch)."""
-    ctx.case.urge_count += 1
-    lead = lead_assignment(ctx.case)
+    ctx.record.urge_count += 1
+    lead = lead_assignment(ctx.record)
     users = (
         unit_staff(lead.unit, Role.HANDLER, Role.LEADER)
         if lead
@@ -484,7 +489,7 @@ def on_urge(ctx: ActionContext) -> None:
             "urged",
             lazy_format(
                 _("Case %(ticket)s is urged: %(reason)s"),
-                {"ticket": ctx.case.ticket, "reason": ctx.comment},
+                {"ticket": ctx.record.ticket, "reason": ctx.comment},
             ),
         )
     )
@@ -492,20 +497,18 @@ def on_urge(ctx: ActionContext) -> None:
 
 def on_merge(ctx: ActionContext) -> None:
     """合并: a duplicate joins the surviving case; its reporter follows the survivor."""
-    from cityloop.events.choices import OPEN_STATES
-
     into = str(ctx.param("into")).strip()
-    cases = Case.objects.visible_to(ctx.actor) if ctx.actor is not None else Case.objects.all()
+    cases = Case.objects.all() if is_explicit(ctx.actor) else Case.objects.visible_to(ctx.actor)
     target = cases.filter(ticket=into).first()
     if target is not None:  # lock it too, so that two opposite merges cannot both pass
         target = Case.objects.select_for_update().get(pk=target.pk)
-    if target is None or target.pk == ctx.case.pk or target.state not in OPEN_STATES:
+    if target is None or target.pk == ctx.record.pk or target.state not in OPEN_STATES:
         raise BadInput(
             _("Merge into another open case (its ticket number)."),
             field="into",
             code="invalid_choice",
         )
-    ctx.case.merged_into = target
+    ctx.record.merged_into = target
     ctx.data["into"] = target.ticket
 
 
@@ -522,7 +525,7 @@ def on_escalate(ctx: ActionContext) -> None:
     lead.state, lead.done_at = AssignmentState.ESCALATED, ctx.now
     lead.save(update_fields=["state", "done_at"])
     CaseAssignment.objects.create(
-        case=ctx.case,
+        case=ctx.record,
         unit=target,
         role=lead.role,
         task=lead.task,
@@ -539,7 +542,7 @@ def on_escalate(ctx: ActionContext) -> None:
             unit_staff(target, Role.HANDLER),
             "escalated",
             lazy_format(
-                _("Case %(ticket)s was escalated to your unit."), {"ticket": ctx.case.ticket}
+                _("Case %(ticket)s was escalated to your unit."), {"ticket": ctx.record.ticket}
             ),
         )
     )

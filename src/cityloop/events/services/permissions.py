@@ -1,14 +1,17 @@
-"""Who may take which action on which case: role, unit and state, from the transition table."""
+"""Who may act on a case: the unit rule of each kind of actor in the transition table.
+
+The kernel (``core.workflow.engine``) checks role, state and unit in its own order; this module
+says, for a member of staff, which units count as "the centre", "the lead unit" and so on.
+"""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.core.i18n import lazy_format
-from cityloop.events.choices import ACTIVE_ASSIGNMENT_STATES, AssignmentRole, CaseState
+from cityloop.core.workflow.actors import CITIZEN, SYSTEM
+from cityloop.events.choices import ACTIVE_ASSIGNMENT_STATES, AssignmentRole
 from cityloop.events.models import Case, CaseAssignment
-from cityloop.events.services.refusals import ActionRefused, StateForbids
-from cityloop.events.workflow import TRANSITIONS, Action, Actor, Transition
+from cityloop.events.workflow import Action, Actor, Transition
 from cityloop.org.choices import Role, UnitKind
 
 # Actions that a street may take on cases in its own street (its dispatch sub-centre).
@@ -53,70 +56,31 @@ def _sees(user, case: Case) -> bool:
     return user.sees_everything or Case.objects.visible_to(user).filter(pk=case.pk).exists()
 
 
-def _actor_fits(user, case: Case, t: Transition) -> bool:
-    unit_id = user.unit_id
-    lead_roles = {AssignmentRole.SINGLE, AssignmentRole.LEAD}
-    checks = {
-        Actor.CENTRE: lambda: _in_centre(user, case, t),
-        Actor.ASSIGNEE: lambda: (
-            active_assignment(case, unit_id, set(AssignmentRole.values)) is not None
-        ),
-        Actor.LEAD: lambda: active_assignment(case, unit_id, lead_roles) is not None,
-        Actor.ASSISTANT: lambda: (
-            active_assignment(case, unit_id, {AssignmentRole.ASSIST}) is not None
-        ),
-        Actor.FIELD: lambda: _sees(user, case),
-        Actor.REPORTER: lambda: _in_centre(user, case, t),
-        Actor.ANYONE_SCOPED: lambda: _sees(user, case),
-        Actor.SYSTEM: lambda: False,
-    }
-    return checks[t.actor]()
+def _assigned(roles: set[str]):
+    def rule(user, case: Case, t: Transition) -> bool:
+        return active_assignment(case, user.unit_id, roles) is not None
+
+    return rule
 
 
-def check_allowed(user, case: Case, action: str) -> Transition:
-    """The transition if ``user`` may take ``action`` on ``case`` now; else ``ActionRefused``."""
-    t = TRANSITIONS.get(action)
-    if t is None:
-        raise ActionRefused(
-            lazy_format(_("There is no action “%(action)s”."), {"action": action}),
-            field="action",
-            code="unknown_action",
-        )
-    if user is not None and not (user.is_superuser or user.has_role(*t.roles)):
-        roles = "、".join(str(Role(r).label) for r in sorted(t.roles))
-        raise ActionRefused(
-            lazy_format(
-                _("Only %(roles)s may %(action)s a case."),
-                {"roles": roles, "action": Action(action).label},
-            ),
-            code="role",
-        )
-    if not t.allows_state(case.state):
-        raise StateForbids(
-            lazy_format(
-                _("A case that is “%(state)s” cannot be given “%(action)s”."),
-                {"state": CaseState(case.state).label, "action": Action(action).label},
-            )
-        )
-    if user is not None and not _actor_fits(user, case, t):
-        raise ActionRefused(
-            lazy_format(
-                _("Your unit cannot %(action)s this case: %(who)s."),
-                {"action": Action(action).label, "who": Actor(t.actor).label},
-            ),
-            code="unit",
-        )
-    return t
+# Whose unit may take a row's action (the table's ``actor`` column), for a member of staff; the
+# system and citizens reach records by their own rule (``core.workflow.actors``).
+UNIT_RULES = {
+    Actor.CENTRE: _in_centre,
+    Actor.ASSIGNEE: _assigned(set(AssignmentRole.values)),
+    Actor.LEAD: _assigned({AssignmentRole.SINGLE, AssignmentRole.LEAD}),
+    Actor.ASSISTANT: _assigned({AssignmentRole.ASSIST}),
+    Actor.FIELD: lambda user, case, t: _sees(user, case),
+    Actor.REPORTER: _in_centre,
+    Actor.ANYONE_SCOPED: lambda user, case, t: _sees(user, case),
+    Actor.SYSTEM: lambda user, case, t: False,  # rows only the system may take
+}
 
 
-def allowed_actions(user, case: Case) -> list[Transition]:
-    """The actions the user may take on the case now (the UI shows exactly these)."""
-    allowed = []
-    for action in TRANSITIONS:
-        if TRANSITIONS[action].actor == Actor.SYSTEM:
-            continue
-        try:
-            allowed.append(check_allowed(user, case, action))
-        except ActionRefused:
-            continue
-    return allowed
+def role_label(role: str):
+    """A role's name in the docs and refusals: staff roles, then the explicit actors'."""
+    if role == SYSTEM:
+        return _("the system")
+    if role == CITIZEN:
+        return _("the reporting citizen")
+    return Role(role).label

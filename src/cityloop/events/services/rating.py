@@ -12,11 +12,10 @@ import hmac
 
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.workflow.actors import CitizenActor
 from cityloop.events.models import Case
 from cityloop.events.services.refusals import ActionRefused, ReportMerged
 from cityloop.events.services.transitions import case_act
-
-REPORTER_LABEL = "市民"
 
 
 def own_report(*, ticket: str, key: str) -> Case:
@@ -36,10 +35,9 @@ def case_rate(*, ticket: str, key: str, satisfaction: int, comment: str = "") ->
             field="ticket",
         )
     return case_act(
-        actor=None,
+        actor=CitizenActor(case.pk),
         case=case,
         action="evaluate",
         comment=comment,
         satisfaction=satisfaction,
-        actor_label=REPORTER_LABEL,
     )

@@ -1,57 +1,28 @@
-"""Why an action is refused, said in Chinese and English, with the HTTP status it maps to."""
+"""The case workflow's own refusals, beside the kernel's (``cityloop.core.refusals``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.core.i18n import both, lazy_format
+from cityloop.core.i18n import lazy_format
+from cityloop.core.refusals import ActionRefused, BadInput, RecordChanged, StateForbids
 from cityloop.worktime.errors import CalendarUnavailable
 
-
-class ActionRefused(Exception):
-    """An action the user may not take now; nothing was changed."""
-
-    status = 403
-    code = "forbidden"
-
-    def __init__(self, message: Any, *, field: str = "__all__", code: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-        if code:
-            self.code = code
-
-    def as_item(self) -> dict:
-        return {"field": self.field, "code": self.code, **both(self.message)}
+__all__ = [
+    "ActionRefused",
+    "BadInput",
+    "CalendarMissing",
+    "CaseChanged",
+    "ReportMerged",
+    "StateForbids",
+]
 
 
-class StateForbids(ActionRefused):
-    """The case's state does not allow the action (409: the case is not where you think)."""
-
-    status = 409
-    code = "state_forbids"
-
-
-class CaseChanged(ActionRefused):
+class CaseChanged(RecordChanged):
     """Someone else acted on the case since this user loaded it (409)."""
 
-    status = 409
     code = "case_changed"
-
-    def __init__(self, *, current: int) -> None:
-        super().__init__(
-            _("The case changed since you loaded it; reload it and try again."), field="version"
-        )
-        self.current = current
-
-
-class BadInput(ActionRefused):
-    """A parameter of the action is missing or wrong (422, on the named field)."""
-
-    status = 422
-    code = "invalid"
+    message_text = _("The case changed since you loaded it; reload it and try again.")
 
 
 class CalendarMissing(BadInput, CalendarUnavailable):

@@ -1,24 +1,25 @@
-"""The one way a case moves: ``case_act``.
+"""The one way a case moves: ``case_act``, the case workflow on the kernel's write path.
 
-It locks the case row, checks the version the actor saw (409 if someone acted first), checks
-role, unit and state against the transition table, runs the action's own rules
-(``handlers``), ends the units' active tasks when the case leaves the open states, starts the
-stage clock the table names, bumps the version, appends the history entry with its
-attachments, and schedules notifications after the commit. Any refusal raises before anything
-is written, and everything is one transaction.
+``CASES`` is the kernel's ``Workflow`` for ``Case``: the table (``events.workflow``), the rules
+of each action (``handlers``), whose unit may act (``permissions.UNIT_RULES``), the case's
+clocks, and its history (``CaseEvent``). On top of the kernel's steps a case ends its units'
+active tasks when it leaves the open states, starts the stage clock the table names (a social
+entity gets its short correction limit), saves the attachments with the history entry and
+writes its notifications with the change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import OperationalError, transaction
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.workflow.actors import SystemActor, user_of
+from cityloop.core.workflow.engine import ActionContext, Messages, Workflow
+from cityloop.core.workflow.history import history_writer
 from cityloop.events.choices import (
     ACTIVE_ASSIGNMENT_STATES,
     OPEN_STATES,
@@ -29,149 +30,29 @@ from cityloop.events.choices import (
 )
 from cityloop.events.models import Case, CaseEvent
 from cityloop.events.services import deadlines
-from cityloop.events.services.permissions import check_allowed, lead_assignment
-from cityloop.events.services.refusals import BadInput, CaseChanged
-from cityloop.events.workflow import PREVIOUS, SAME, TRANSITIONS, Transition
+from cityloop.events.services.attachments import attachments_save
+from cityloop.events.services.handlers import HANDLERS
+from cityloop.events.services.permissions import UNIT_RULES, lead_assignment, role_label
+from cityloop.events.services.refusals import CaseChanged
+from cityloop.events.workflow import TRANSITIONS, Transition
+from cityloop.notifications.services import notify
 from cityloop.org.choices import UnitKind
 
 
-@dataclass
-class ActionContext:
-    """What a handler sees and fills: the locked case, who acts, the inputs, what to record."""
-
-    case: Case
-    actor: Any
-    transition: Transition
-    now: datetime
-    params: dict[str, Any]
-    comment: str
-    data: dict[str, Any] = field(default_factory=dict)
-    notices: list = field(default_factory=list)  # (users, kind, message) after commit
-    follow_up: str | None = None  # an action the system takes right after this one
-
-    def param(self, name: str, required: bool = True) -> Any:
-        value = self.params.get(name)
-        if required and value in (None, ""):
-            from django.utils.translation import gettext_lazy as _
-
-            raise BadInput(_("This field is required."), field=name, code="missing")
-        return value
-
-
-def case_act(
-    *,
-    actor: Any,
-    case: Case | int,
-    action: str,
-    version: int | None = None,
-    comment: str = "",
-    attachments: Sequence[Any] = (),
-    now: datetime | None = None,
-    actor_label: str = "",
-    **params: Any,
-) -> Case:
-    """Take ``action`` on ``case`` as ``actor`` (None: the system or a citizen by ticket)."""
-    try:
-        return _act(actor, case, action, version, comment, attachments, now, actor_label, params)
-    except OperationalError as exc:  # two opposite merges locking in turn: one loses
-        if "deadlock" not in str(exc).lower():
-            raise
-        raise CaseChanged(current=getattr(case, "version", 0)) from exc
-
-
-def _act(actor, case, action, version, comment, attachments, now, actor_label, params) -> Case:
-    with transaction.atomic():
-        locked = _lock(case)
-        if version is not None and locked.version != version:
-            raise CaseChanged(current=locked.version)
-        t = check_allowed(actor, locked, action)
-        ctx = ActionContext(locked, actor, t, now or timezone.now(), params, comment.strip())
-        _require_reason(ctx)
-        event = _apply(ctx, actor_label)
-        if attachments:
-            from cityloop.events.services.attachments import attachments_save
-
-            attachments_save(
-                case=locked, event=event, files=attachments, actor=actor, stage_for=action
-            )
-        _schedule_notices(ctx)
-        if ctx.follow_up:
-            case_act(actor=None, case=locked, action=ctx.follow_up, now=ctx.now, actor_label="系统")
-    return locked
-
-
-def system_act(
-    *, case: Case | int, action: str, now: datetime | None = None, **params: Any
-) -> Case:
-    """An action the system takes (sweep, escalation), recorded as the system's."""
-    return case_act(actor=None, case=case, action=action, now=now, actor_label="系统", **params)
-
-
-def _lock(case: Case | int) -> Case:
-    pk = case.pk if isinstance(case, Case) else case
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("category", "filing_condition", "community", "street")
-        .get(pk=pk)
-    )
-    return locked
-
-
-def _require_reason(ctx: ActionContext) -> None:
-    from django.utils.translation import gettext_lazy as _
-
-    if ctx.transition.reason_required and not ctx.comment and not ctx.params.get("reason"):
-        raise BadInput(_("Say why: this action needs a reason."), field="comment", code="missing")
-
-
-def _apply(ctx: ActionContext, actor_label: str) -> CaseEvent:
-    from cityloop.events.services.handlers import HANDLERS
-
-    case, t = ctx.case, ctx.transition
-    before = case.state
-    handler = HANDLERS.get(t.action)
-    if handler is not None:
-        handler(ctx)
-    case.state = _target(case, t, before)
-    if before in OPEN_STATES and case.state not in OPEN_STATES:
-        _end_assignments(case, ctx.now)
-    if t.stage is not None:
-        _start_clock(case, t.stage, ctx.now)
-    case.version += 1
-    case.save()
-    return CaseEvent.objects.create(
-        case=case,
-        action=t.action,
-        from_state=before,
-        to_state=case.state,
-        actor=ctx.actor,
-        actor_unit=getattr(ctx.actor, "unit", None),
-        actor_label=actor_label or _label(ctx.actor),
-        at=ctx.now,
-        comment=ctx.comment,
-        data=ctx.data,
-    )
-
-
-def _target(case: Case, t: Transition, before: str) -> str:
-    if t.target == SAME:
-        return before
-    if t.target == PREVIOUS:
-        return case.state_before_suspension or CaseState.HANDLING
-    return t.target
-
-
-def _end_assignments(case: Case, now: datetime) -> None:
+def _on_move(ctx: ActionContext, before: str) -> None:
     """A case that leaves the open states (closed, rejected, cancelled, merged) ends every
     task still active on it (``closed``), with the change: a unit's desk holds open work only.
     ``done_at`` keeps the moment the unit finished (its feedback or report) when it has one."""
-    case.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(
-        state=AssignmentState.CLOSED, done_at=Coalesce("done_at", now)
-    )
+    case = ctx.record
+    if before in OPEN_STATES and case.state not in OPEN_STATES:
+        case.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(
+            state=AssignmentState.CLOSED, done_at=Coalesce("done_at", ctx.now)
+        )
 
 
-def _start_clock(case: Case, stage: str, now: datetime) -> None:
+def _start_clock(ctx: ActionContext) -> None:
     """Start the stage's clock; a social entity gets its short correction limit."""
+    case, stage, now = ctx.record, ctx.transition.stage, ctx.now
     unit = None
     if stage == Stage.HANDLE:
         lead = lead_assignment(case)
@@ -191,21 +72,82 @@ def _assignment_deadlines(case: Case) -> None:
             a.save(update_fields=["deadline"])
 
 
-def _label(actor: Any) -> str:
-    if actor is None:
-        return "系统"
-    unit = getattr(actor, "unit", None)
-    name = getattr(actor, "display_name", "") or actor.get_username()
-    return f"{unit.display_name} · {name}" if unit else name
+def _attach(ctx: ActionContext, event: CaseEvent, files: Sequence[Any]) -> None:
+    attachments_save(
+        case=ctx.record,
+        event=event,
+        files=files,
+        actor=user_of(ctx.actor),
+        stage_for=ctx.transition.action,
+    )
 
 
-def _schedule_notices(ctx: ActionContext) -> None:
+def _notify(ctx: ActionContext) -> None:
     """In-app notifications are written with the change (e-mail follows after the commit)."""
-    from cityloop.notifications.services import notify
-
     for users, kind, message in ctx.notices:
-        notify(users=users, kind=kind, message=message, case=ctx.case)
+        notify(users=users, kind=kind, message=message, case=ctx.record)
 
 
-def transition_of(action: str) -> Transition:
-    return TRANSITIONS[action]
+CASES = Workflow(
+    name="case",
+    model=Case,
+    table=TRANSITIONS,
+    handlers=HANDLERS,
+    unit_rules=UNIT_RULES,
+    write_history=history_writer(CaseEvent, "case"),
+    role_label=role_label,
+    messages=Messages(
+        role=_("Only %(roles)s may %(action)s a case."),
+        state=_("A case that is “%(state)s” cannot be given “%(action)s”."),
+        unit=_("Your unit cannot %(action)s this case: %(who)s."),
+    ),
+    related=("category", "filing_condition", "community", "street"),
+    previous_state=lambda case: case.state_before_suspension or CaseState.HANDLING,
+    on_move=_on_move,
+    start_clock=_start_clock,
+    attach=_attach,
+    notify=_notify,
+    changed=CaseChanged,
+)
+
+
+def case_act(
+    *,
+    actor: Any,
+    case: Case | int,
+    action: str,
+    version: int | None = None,
+    comment: str = "",
+    attachments: Sequence[Any] = (),
+    now: datetime | None = None,
+    **params: Any,
+) -> Case:
+    """Take ``action`` on ``case`` as ``actor``: a user, ``SystemActor()`` or
+    ``CitizenActor(case.pk)`` (``core.workflow.actors``)."""
+    return CASES.act(
+        actor=actor,
+        record=case,
+        action=action,
+        version=version,
+        comment=comment,
+        attachments=attachments,
+        now=now,
+        **params,
+    )
+
+
+def system_act(
+    *, case: Case | int, action: str, now: datetime | None = None, **params: Any
+) -> Case:
+    """An action the system takes (the sweep's escalation), recorded as the system's."""
+    return case_act(actor=SystemActor(), case=case, action=action, now=now, **params)
+
+
+def check_allowed(actor: Any, case: Case, action: str) -> Transition:
+    """The row if ``actor`` may take ``action`` on ``case`` now; else a refusal."""
+    return CASES.check_allowed(actor, case, action)
+
+
+def allowed_actions(actor: Any, case: Case) -> list[Transition]:
+    """The actions ``actor`` may take on ``case`` now (the pages show exactly these)."""
+    return CASES.allowed_actions(actor, case)

@@ -287,7 +287,7 @@ def test_one_failed_escalation_does_not_stop_the_others(loop, monday_morning, mo
     real = handlers.HANDLERS["escalate"]
 
     def broken_for_the_first(ctx):
-        if ctx.case.pk == first.pk:
+        if ctx.record.pk == first.pk:
             raise RuntimeError("boom")
         real(ctx)
 

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from ninja.throttling import AnonRateThrottle
 
+from cityloop.core.refusals import ActionRefused
 from cityloop.events.models import Case
 from cityloop.events.presenters import public_case
 from cityloop.events.selectors import public_following
 from cityloop.events.services.intake import case_report
 from cityloop.events.services.rating import case_rate
-from cityloop.events.services.refusals import ActionRefused
 from cityloop.web.forms import RateForm, ReportForm, TrackForm
 from cityloop.web.maps import map_config
 

@@ -1,6 +1,6 @@
-"""Collection tasks 收运任务 as a web page (issue 5 §3): fill-level and overflow alarms become
-tasks for the contractor. Visibility and who may change a task are the API's own rules
-(``cityloop.devices.api.tasks_visible_to`` and ``may_change_task``)."""
+"""Collection tasks 收运任务 as a web page: fill-level and overflow alarms become tasks for the
+contractor. Visibility is the API's own rule (``cityloop.devices.api.tasks_visible_to``); a
+change is the task workflow's one service (``devices.services.task_act``), as for the API."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cityloop.core.i18n import bilingual
-from cityloop.devices.api import may_change_task, tasks_visible_to
+from cityloop.core.refusals import ActionRefused, RecordChanged, StateForbids
+from cityloop.devices.api import tasks_visible_to
 from cityloop.devices.choices import TaskStatus
-from cityloop.devices.models import CollectionTask
+from cityloop.devices.services import TASKS, task_act, task_status_action
 from cityloop.web.sorting import access
 
 FILTERS = {"open": [TaskStatus.OPEN], "done": [TaskStatus.DONE], "all": None}
@@ -48,7 +49,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "task": t,
             "link": t.point_id in linkable,
             "overdue": t.status == TaskStatus.OPEN and t.due_at < now,
-            "may_change": t.status == TaskStatus.OPEN and may_change_task(user, t),
+            "may_change": bool(TASKS.allowed_actions(user, t)),
         }
         for t in rows
     ]
@@ -77,28 +78,26 @@ def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
     task = tasks_visible_to(request.user).filter(pk=task_id).first()
     if task is None:
         raise Http404(_("No such task among yours."))
-    if not may_change_task(request.user, task):
-        raise PermissionDenied(
-            bilingual(
-                gettext_lazy(
-                    "Only the contractor's staff, administrators, and dispatchers and "
-                    "inspectors of the district or a street may mark a task done or cancelled."
-                )
-            )
-        )
-    status = request.POST.get("status")
-    if status not in (TaskStatus.DONE, TaskStatus.CANCELLED):
+    action = task_status_action(request.POST.get("status", ""))
+    if not action:
         messages.error(request, bilingual(gettext_lazy("Choose done or cancelled.")))
         return redirect(back)
-    updated = CollectionTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
-        status=status, done_at=timezone.now() if status == TaskStatus.DONE else None
-    )
-    if not updated:
-        messages.error(
-            request, bilingual(gettext_lazy("Only an open task can be marked done or cancelled."))
+    version = request.POST.get("version", "")
+    try:
+        task = task_act(
+            actor=request.user,
+            task=task,
+            action=action,
+            version=int(version) if version.isdigit() else None,
+            comment=request.POST.get("comment", ""),
         )
-    elif status == TaskStatus.DONE:
-        messages.success(request, bilingual(gettext_lazy("Task marked done.")))
+    except (StateForbids, RecordChanged) as refusal:  # done meanwhile, or changed since drawn
+        messages.error(request, bilingual(refusal.message))
+    except ActionRefused as refusal:
+        raise PermissionDenied(bilingual(refusal.message)) from refusal
     else:
-        messages.success(request, bilingual(gettext_lazy("Task cancelled.")))
+        if task.status == TaskStatus.DONE:
+            messages.success(request, bilingual(gettext_lazy("Task marked done.")))
+        else:
+            messages.success(request, bilingual(gettext_lazy("Task cancelled.")))
     return redirect(back)

@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import reswap, retarget
 
+from cityloop.core.refusals import ActionRefused
 from cityloop.events.models import Attachment, Case
 from cityloop.events.selectors import cases_for
-from cityloop.events.services.permissions import allowed_actions
-from cityloop.events.services.refusals import ActionRefused, CaseChanged
+from cityloop.events.services.refusals import CaseChanged
+from cityloop.events.services.transitions import allowed_actions
 from cityloop.web.staff_actions import action_form, action_submit
 from cityloop.web.staff_export import cases_xlsx
 from cityloop.web.staff_filters import CaseFilterForm

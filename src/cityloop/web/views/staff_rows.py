@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from cityloop.events.models import Case
-from cityloop.events.services.permissions import allowed_actions
+from cityloop.events.services.transitions import allowed_actions
 from cityloop.web.views.staff_common import (
     action_label,
     duplicates_for,

@@ -7,10 +7,10 @@ from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from cityloop.core.refusals import BadInput
 from cityloop.events.choices import CaseState
 from cityloop.events.selectors import unit_open_cases
 from cityloop.events.services.intake import case_report
-from cityloop.events.services.refusals import BadInput
 from cityloop.org.choices import Role
 from cityloop.web.maps import map_config
 from cityloop.web.staff_forms import InspectorReportForm

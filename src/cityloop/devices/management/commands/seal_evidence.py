@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from cityloop.core.i18n import bilingual
+from cityloop.core.refusals import ActionRefused
 from cityloop.devices import evidence
 from cityloop.devices.models import Household
-from cityloop.events.services.refusals import ActionRefused
 from cityloop.org.models import Unit, User
 
 

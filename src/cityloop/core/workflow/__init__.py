@@ -1,0 +1,10 @@
+"""The workflow kernel: a stateful record that moves only through its transition table.
+
+- ``table``: the table type (``Table``, ``Transition``, ``Input``, ``row``, ``SAME``,
+  ``PREVIOUS``);
+- ``actors``: the system and citizens as explicit actors (``SystemActor``, ``CitizenActor``);
+- ``engine``: the one write path (``Workflow.act``), its checks and ``ActionContext``;
+- ``docs``: the reference written from the table and the checks.
+
+docs/development/adding-a-module.md shows how a module is built on it.
+"""
