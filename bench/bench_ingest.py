@@ -8,7 +8,7 @@
     response, then the stored records are counted (zero loss);
 (c) MQTT: a Mosquitto of our own (own port and configuration: ``set_tcp_nodelay``, raised
     queues), ``mosquitto_pub`` publishers at QoS 1 with the device token as user property, and
-    ``cityloop ingest-mqtt`` workers (1, then 2 sharing the stream); records/s until the database
+    ``cityloop ingest_mqtt`` workers (1, then 2 sharing the stream); records/s until the database
     holds every record;
 (d) memory: the MQTT worker's peak RSS over a stream of 1,000,000 records (SQLite run), with
     its RSS at 25 % of the stream beside the end, to show it is flat.
@@ -409,7 +409,7 @@ def bench_mqtt(
     for w in range(workers):
         procs.append(
             subprocess.Popen(
-                [CITYLOOP, "ingest-mqtt", *broker, "--client-id", f"{group}-w{w}"],
+                [CITYLOOP, "ingest_mqtt", *broker, "--client-id", f"{group}-w{w}"],
                 env={**env, "PYTHONUNBUFFERED": "1"},
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,

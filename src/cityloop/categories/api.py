@@ -1,6 +1,6 @@
 """JSON API of the category catalogue (django-ninja router, mounted by cityloop.api).
 
-Read-only: the catalogue is edited in the admin and loaded by ``cityloop import-categories``.
+Read-only: the catalogue is edited in the admin and loaded by ``cityloop import_categories``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ requested_deadline; merge: into; escalate: unit). Forms only shape the input: th
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,8 +21,7 @@ from cityloop.events.services.transitions import case_act
 from cityloop.events.workflow import Transition
 from cityloop.org.choices import UnitKind
 from cityloop.org.models import Unit
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from cityloop.worktime.clock import SHANGHAI
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +11,7 @@ from cityloop.categories.models import MinorCategory
 from cityloop.events.choices import CaseState, Source
 from cityloop.events.selectors import CaseFilter
 from cityloop.org.models import Unit
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from cityloop.worktime.clock import SHANGHAI
 
 # ?sort= value → ORDER BY; the first is the default.
 SORTS = {

@@ -13,13 +13,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+
 from cityloop.org.models import Unit
 from cityloop.worktime.choices import ClockKind
 from cityloop.worktime.errors import NAIVE, NEGATIVE, WorkingTimeInputError
 from cityloop.worktime.facts import Facts, current_facts
 from cityloop.worktime.officehours import Span
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The district's time zone, defined once: settings.TIME_ZONE (Asia/Shanghai, UTC+8 all year).
+SHANGHAI = ZoneInfo(settings.TIME_ZONE)
 ONE_DAY = timedelta(days=1)
 WHOLE_DAY = 86_400_000_000  # microseconds
 

@@ -55,7 +55,7 @@ def reasons(report) -> list[tuple[int, str]]:
 
 def run(*args) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
-    call_command("import-categories", *args, stdout=out, stderr=err)
+    call_command("import_categories", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
@@ -164,7 +164,7 @@ def test_the_command_lists_each_bad_line(write_csv):
     path = write_csv([catalogue_row(), catalogue_row(minor_code="76", time_limit="两天")])
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError):
-        call_command("import-categories", str(path), stdout=out, stderr=err)
+        call_command("import_categories", str(path), stdout=out, stderr=err)
     assert "line 3:" in err.getvalue()
     assert "'两天'" in err.getvalue()
 
@@ -314,7 +314,7 @@ def test_the_command_prints_each_reason_in_both_languages(write_csv):
     path = write_csv([catalogue_row(minor_name="")])
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError):
-        call_command("import-categories", str(path), stdout=out, stderr=err)
+        call_command("import_categories", str(path), stdout=out, stderr=err)
     assert err.getvalue() == "  line 2: minor_name 为空 / minor_name is empty\n"
 
 

@@ -1,7 +1,6 @@
 """The MQTT worker's bounds and failures (marker ``mqtt``): batches end at a byte budget as well
 as a message count, a database error retries the batch and acknowledges nothing before it is
-stored, and a worker that gives up leaves its batch to the broker for the next one.
-The ``ingest-mqtt`` spelling of the command is the same command."""
+stored, and a worker that gives up leaves its batch to the broker for the next one."""
 
 from __future__ import annotations
 
@@ -22,9 +21,11 @@ __all__ = ["names"]  # the fixture, imported for these tests
 RECORD = {"time": T, "bin_type": "kitchen", "weight_kg": 1.0}
 
 
-def test_ingest_mqtt_is_also_spelled_with_a_dash():
-    assert get_commands()["ingest-mqtt"] == "cityloop.devices"
-    assert isinstance(load_command_class("cityloop.devices", "ingest-mqtt"), Command)
+def test_commands_have_one_spelling_with_underscores():
+    commands = get_commands()
+    assert commands["ingest_mqtt"] == "cityloop.devices"
+    assert isinstance(load_command_class("cityloop.devices", "ingest_mqtt"), Command)
+    assert [name for name in commands if "-" in name] == []
 
 
 def _publish(station, names, count: int, records: int = 1) -> None:

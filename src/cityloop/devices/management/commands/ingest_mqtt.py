@@ -1,4 +1,4 @@
-"""``cityloop ingest_mqtt`` (also ``cityloop ingest-mqtt``): the MQTT door of the ingestion
+"""``cityloop ingest_mqtt``: the MQTT door of the ingestion
 pipeline (docs/devices.md, MQTT). Exits 0 on SIGTERM/SIGINT after storing and acknowledging what
 it holds; exits non-zero when the database keeps failing (nothing unstored is acknowledged)."""
 

@@ -1,4 +1,4 @@
-"""``cityloop import-categories PATH [--dry-run]``: load a catalogue or directory CSV file.
+"""``cityloop import_categories PATH [--dry-run]``: load a catalogue or directory CSV file.
 
 The file's header says which it is: a GB/T 30428.2-coded catalogue (``filing_condition`` …,
 like data/gbt30428-categories.csv and data/local-extensions.csv) or the GB/T 47678.5-2026
