@@ -1,4 +1,5 @@
-"""Vendor formats (issue 5 §2): ThingsBoard telemetry and Alibaba Cloud Alink property posts.
+"""Vendor formats (docs/devices.md, vendor formats): ThingsBoard telemetry and Alibaba Cloud Alink
+property posts.
 
 Devices whose firmware speaks ThingsBoard's device HTTP API or Alibaba Cloud's Alink JSON can
 be pointed at CityLoop unchanged. Their payloads are translated here into our own envelope
@@ -110,7 +111,8 @@ DEFAULT_KEYS: dict[str, dict[str, str]] = {
     },
 }
 
-# Values as Chinese firmware sends them (GB/T 19095-2019 names; the AI alarm names of issue 5).
+# Values as Chinese firmware sends them (GB/T 19095-2019 names; the AI alarm names of
+# docs/devices.md).
 WASTE_TYPE_NAMES = {
     "厨余垃圾": "kitchen",
     "厨余": "kitchen",

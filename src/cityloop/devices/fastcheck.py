@@ -1,4 +1,4 @@
-"""A fast accept/refuse check compiled from a record's JSON Schema (ingestion, issue 5 §2).
+"""A fast accept/refuse check compiled from a record's JSON Schema (ingestion, docs/devices.md).
 
 The JSON Schema files in ``devices/schemas/`` stay the documented truth. ``compile_schema`` turns
 one of them into a plain Python function that answers "valid or not" about twenty times faster

@@ -1,4 +1,5 @@
-"""Garbage-sorting indicators (issue 5 §4), computed from the roll-ups only, never from records.
+"""Garbage-sorting indicators (docs/indicators.md), computed from the roll-ups only, never from
+records.
 
 Contract (for the dashboard and the API; formulas and sources in docs/indicators.md):
 

@@ -1,4 +1,5 @@
-"""The ingestion pipeline (issue 5 §2): parse, check and store device messages in bulk.
+"""The ingestion pipeline (docs/devices.md, ingestion): parse, check and store device messages in
+bulk.
 
 Both doors call ``ingest``: HTTP (``views.ingest``) with the one device whose token
 authenticated the request; MQTT (``cityloop.devices.mqtt``) with a batch from many devices, each
@@ -208,7 +209,7 @@ def time_window(now: datetime) -> tuple[datetime, datetime]:
 
 def ingest(*, messages: list[Raw], sender: Device | None = None) -> Outcome:
     """Store ``messages``, each sent with its ``Raw.sender``'s token or else ``sender``'s
-    (issue 5 §2: idempotent, quarantine). All writes are one transaction.
+    (idempotent by message id; refusals quarantined). All writes are one transaction.
 
     If storing the batch fails with an error that is not the connection's
     (``CONNECTION_ERRORS``, raised for the caller to retry), the batch is stored again message

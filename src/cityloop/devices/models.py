@@ -1,4 +1,5 @@
-"""Registries of garbage-sorting supervision (issue 5 §1) and the raw ingested data (§2).
+"""Registries of garbage-sorting supervision (docs/devices.md, registries) and the raw ingested data
+(ingestion).
 
 Points, bins, households and devices are registries kept by staff in the admin. Messages,
 records and quarantined messages are written only by the ingestion pipeline

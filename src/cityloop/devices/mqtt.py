@@ -1,4 +1,4 @@
-"""The MQTT door of the ingestion pipeline (issue 5 §2): ``cityloop ingest_mqtt``.
+"""The MQTT door of the ingestion pipeline (docs/devices.md, MQTT): ``cityloop ingest_mqtt``.
 
 A device publishes one message (the same JSON envelope as over HTTP, ``kind`` and ``device``
 optional) with QoS 1 on ``cityloop/{device_code}/{kind}`` and its token in the MQTT 5 user

@@ -27,7 +27,8 @@ def device_create(
     name: str = "",
     gateway: Device | None = None,
 ) -> tuple[Device, str]:
-    """Register a device (issue 5 §1); returns it and its token, which is shown only now."""
+    """Register a device (docs/devices.md, registries); returns it and its token, which is
+    shown only now."""
     key, prefix, digest = tokens.new_token()
     device = Device(
         code=code,

@@ -1,4 +1,4 @@
-"""The demo district's garbage sorting (issue 5; docs/demo.md, decision 0028): registries
+"""The demo district's garbage sorting (docs/demo.md, decision 0028): registries
 (``registry``, ``venues``), the year's model (``model``), its roll-ups written in bulk and the
 last days sent through the ingestion pipeline (``generate``, ``raw``)."""
 

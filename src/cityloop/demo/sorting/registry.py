@@ -1,5 +1,6 @@
-"""The demo district's garbage-sorting registries (issue 5 §1): collection points with their
-bins and devices, households and their cards, contractors' trucks and the plants' weighbridges.
+"""The demo district's garbage-sorting registries (docs/devices.md, registries): collection points
+with their bins and devices, households and their cards, contractors' trucks and the plants'
+weighbridges.
 
 Deterministic from the seed (device tokens aside: they are random and shown to nobody; the
 admin resets one to try the ingestion doors). Every point lies in its community's boundary

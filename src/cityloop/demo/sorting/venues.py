@@ -1,4 +1,4 @@
-"""Venue categories and venues of the demo (issue 5 §1, §4 venue coverage).
+"""Venue categories and venues of the demo (docs/devices.md; docs/indicators.md, venue coverage).
 
 The 14 categories are the demo's PLACEHOLDER list: the bureau supervises 14 categories of venue
 but no public text names them (reference/waste-iot.md §3.3: NOT FOUND); a deployment loads

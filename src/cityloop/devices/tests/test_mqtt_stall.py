@@ -1,6 +1,6 @@
 """A worker that cannot make progress exits non-zero, so that its supervisor restarts it: the
 broker gone for longer than ``--stall-timeout``, or no broker at all; and a worker killed behind
-an unpaced burst drains the backlog when it comes back (issue 11 item 6; marker ``mqtt``). The
+an unpaced burst drains the backlog when it comes back (marker ``mqtt``). The
 tests run a Mosquitto of their own on a port of their own (configured as docs/devices.md asks a
 production broker to be), so that they can kill it and so that its queues are their own.
 """

@@ -1,4 +1,4 @@
-"""The collection-tasks page /sorting/tasks/ (issue 5 §3): scoped lists, done/cancel buttons
+"""The collection-tasks page /sorting/tasks/ (docs/tasks.md): scoped lists, done/cancel buttons
 for those the API's rules allow, 404 for another contractor's task, 403 for read-only roles."""
 
 from __future__ import annotations

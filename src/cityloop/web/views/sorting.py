@@ -1,5 +1,5 @@
-"""The garbage-sorting pages 垃圾分类 (issue 5 §4): the dashboard with its HTMX panel and JSON
-data endpoints, the point detail and the household lookup.
+"""The garbage-sorting pages 垃圾分类 (docs/web.md, garbage sorting): the dashboard with its HTMX
+panel and JSON data endpoints, the point detail and the household lookup.
 
 Reads only. Access and row scoping: ``cityloop.web.sorting.access`` (docs/decisions/0027).
 The dashboard's numbers come from ``cityloop.devices.indicators`` (roll-ups, never records);
