@@ -6,7 +6,6 @@ Every read starts from ``Case.objects.visible_to(user)``; every write calls one 
 
 from datetime import datetime
 
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Query, Router, Schema, Status
@@ -22,7 +21,7 @@ from cityloop.events.presenters import case_detail, case_summary, event_out, pub
 from cityloop.events.selectors import CaseFilter, cases_for, public_following, published_photo
 from cityloop.events.services.duplicates import duplicate_candidates
 from cityloop.events.services.hotline import hotline_import
-from cityloop.events.services.intake import case_report
+from cityloop.events.services.intake import case_report, citizen_report
 from cityloop.events.services.rating import case_rate, own_report
 from cityloop.events.services.routing import route_proposal
 from cityloop.events.services.transitions import case_act
@@ -277,12 +276,7 @@ for _action, _t in TRANSITIONS.items():
 )
 def public_report(request, body: s.PublicReportIn):
     """A citizen's report: answers the ticket number and the key needed to rate it later."""
-    import secrets
-
-    with transaction.atomic():
-        intake = case_report(source="citizen", **body.dict())
-        Case.objects.filter(pk=intake.case.pk).update(reporter_key=secrets.token_urlsafe(12))
-    case = Case.objects.get(pk=intake.case.pk)
+    case = citizen_report(**body.dict())
     return Status(201, {"ticket": case.ticket, "key": case.reporter_key, "state": case.state})
 
 

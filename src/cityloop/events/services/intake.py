@@ -8,6 +8,7 @@ again returns the case made the first time.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,6 +91,19 @@ def case_report(
             return Intake(existing, False)
         raise
     return Intake(case, True)
+
+
+def citizen_report(*, attachments: Sequence[Any] = (), **fields: Any) -> Case:
+    """市民随手拍: a citizen's report with its photos and its tracking key, in one transaction.
+
+    The key (shown once, to the reporter) is what lets a citizen without an account add photos
+    and rate the result later (``rating.own_report``); every door that takes citizens' reports
+    (the page, the public API) comes here."""
+    with transaction.atomic():
+        case = case_report(source=Source.CITIZEN, attachments=attachments, **fields).case
+        case.reporter_key = secrets.token_urlsafe(12)
+        Case.objects.filter(pk=case.pk).update(reporter_key=case.reporter_key)
+    return case
 
 
 def unstorable_fields(texts: dict[str, Any]) -> list[str]:

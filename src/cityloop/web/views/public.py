@@ -1,16 +1,13 @@
 """市民随手拍: citizens report, follow their ticket and rate the result, with no account.
 
 The pages call the same services as the public JSON API (events.api ``public_*``): intake's
-``case_report``, ``public_following`` (only published sources: no 12345 hotline order, no
+``citizen_report``, ``public_following`` (only published sources: no 12345 hotline order, no
 leader's instruction) and ``case_rate``. A refusal of a service
 (``BadInput``/``ActionRefused``) is shown on the form field it names, and changes nothing.
 """
 
 from __future__ import annotations
 
-import secrets
-
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +19,7 @@ from cityloop.core.refusals import ActionRefused
 from cityloop.events.models import Case
 from cityloop.events.presenters import public_case
 from cityloop.events.selectors import public_following
-from cityloop.events.services.intake import case_report
+from cityloop.events.services.intake import citizen_report
 from cityloop.events.services.rating import case_rate
 from cityloop.web.forms import RateForm, ReportForm, TrackForm
 from cityloop.web.maps import map_config
@@ -73,22 +70,16 @@ def report(request: HttpRequest) -> HttpResponse:
 
 def _report_case(data: dict) -> Case:
     """The report and its photos in one transaction, then the key for rating it later."""
-    with transaction.atomic():
-        intake = case_report(
-            source="citizen",
-            description=data["description"],
-            lon=data["lon"],
-            lat=data["lat"],
-            crs="wgs84",  # the page's map converts from the tiles' system before it sends
-            address=data["address"],
-            category=data["category"],
-            reporter_phone=data["reporter_phone"],
-            attachments=data["photos"],
-        )
-        key = secrets.token_urlsafe(12)
-        Case.objects.filter(pk=intake.case.pk).update(reporter_key=key)
-    intake.case.reporter_key = key
-    return intake.case
+    return citizen_report(
+        description=data["description"],
+        lon=data["lon"],
+        lat=data["lat"],
+        crs="wgs84",  # the page's map converts from the tiles' system before it sends
+        address=data["address"],
+        category=data["category"],
+        reporter_phone=data["reporter_phone"],
+        attachments=data["photos"],
+    )
 
 
 def report_done(request: HttpRequest, ticket: str) -> HttpResponse:
