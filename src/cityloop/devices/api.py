@@ -10,7 +10,7 @@ sealing roles, within their area (docs/devices.md, From data to action).
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,19 +40,6 @@ EVIDENCE_ROLES = (Role.INSPECTOR, Role.LEADER, *SEALING_ROLES)
 EVIDENCE_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY)
 
 
-def _in_area(user, *paths: str) -> Q | None:
-    """None for everything; else rows whose unit at one of ``paths`` is at or below the user's
-    unit (nothing for a user without a unit), as ``org.scoping`` does for one unit field."""
-    if user.sees_everything:
-        return None
-    if user.unit is None:
-        return Q(pk__in=[])
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{path}__startswith": user.unit.path})
-    return condition
-
-
 def may_read_evidence(user) -> bool:
     if user.is_superuser:
         return True
@@ -80,15 +67,12 @@ def _evidence_readers_only(user) -> None:
 
 
 def tasks_visible_to(user) -> QuerySet[CollectionTask]:
-    rows = CollectionTask.objects.select_related("point", "contractor")
-    condition = _in_area(user, "contractor__path", "point__community__path")
-    return rows if condition is None else rows.filter(condition)
+    return CollectionTask.objects.visible_to(user).select_related("point", "contractor")
 
 
 def packages_visible_to(user) -> QuerySet[EvidencePackage]:
-    rows = EvidencePackage.objects.select_related("household", "unit", "sealed_by")
-    condition = _in_area(user, "household__community__path", "unit__path")
-    return rows if condition is None else rows.filter(condition)
+    rows = EvidencePackage.objects.visible_to(user)
+    return rows.select_related("household", "unit", "sealed_by")
 
 
 # --- Tasks ------------------------------------------------------------------------------------
@@ -288,10 +272,7 @@ def package_seal(request, body: SealIn):
         raise ApiError(403, "__all__", _("Your role cannot seal evidence."), "forbidden")
     household = unit = None
     if body.household:
-        household = Household.objects.filter(code=body.household).first()
-        area = _in_area(user, "community__path")
-        if household is not None and area is not None:
-            household = Household.objects.filter(area, pk=household.pk).first()
+        household = Household.objects.visible_to(user).filter(code=body.household).first()
         if household is None:
             raise ApiError(422, "household", _("No household has this code."), "not_found")
     if body.unit is not None:

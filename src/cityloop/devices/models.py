@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.scoping import ScopedQuerySet
 from cityloop.core.workflow.history import HistoryEntry
 from cityloop.devices.choices import (
     AlarmKind,
@@ -101,6 +102,10 @@ class Bin(models.Model):
         return f"{self.rfid_tag} ({self.get_waste_type_display()})"
 
 
+class HouseholdQuerySet(ScopedQuerySet):
+    scope_unit_fields = ("community",)
+
+
 class Household(models.Model):
     """A registered household, known by a pseudonymous id.
 
@@ -131,6 +136,8 @@ class Household(models.Model):
     )
     building = models.CharField(_("building"), max_length=40, blank=True)
     room = models.CharField(_("room"), max_length=20, blank=True)
+
+    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("household")
@@ -719,6 +726,12 @@ class AlarmCase(models.Model):
         return f"{self.point_id} {self.alarm} → {self.case_id}"
 
 
+class TaskQuerySet(ScopedQuerySet):
+    """A task belongs to its contractor's area and to its point's community."""
+
+    scope_unit_fields = ("contractor", "point__community")
+
+
 class CollectionTask(models.Model):
     """A task for the contractor to empty a point's bins (a fill-level or overflow alarm).
     One open task per point and waste type: later alarms raise its count."""
@@ -750,6 +763,8 @@ class CollectionTask(models.Model):
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("collection task")
         verbose_name_plural = _("collection tasks")
@@ -780,6 +795,12 @@ class CollectionTaskEvent(HistoryEntry):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.action}"
+
+
+class EvidenceQuerySet(ScopedQuerySet):
+    """A package belongs to its household's community, or to the unit it is about."""
+
+    scope_unit_fields = ("household__community", "unit")
 
 
 class EvidencePackage(models.Model):
@@ -829,6 +850,8 @@ class EvidencePackage(models.Model):
         on_delete=models.SET_NULL,
         related_name="evidence_packages",
     )
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evidence package")

@@ -15,6 +15,7 @@ from ninja.throttling import AnonRateThrottle
 
 from cityloop.core.api_errors import ApiError
 from cityloop.core.pagination import PageNumbers
+from cityloop.core.scoping import get_visible_or_404
 from cityloop.events import api_schemas as s
 from cityloop.events.models import Attachment, Case, CaseEvent
 from cityloop.events.presenters import case_detail, case_summary, event_out, public_case
@@ -27,7 +28,6 @@ from cityloop.events.services.routing import route_proposal
 from cityloop.events.services.transitions import case_act
 from cityloop.events.workflow import TRANSITIONS, Actor
 from cityloop.org.choices import Role
-from cityloop.org.scoping import get_visible_or_404
 
 router = Router()
 public_router = Router(auth=None)

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.categories.models import FilingCondition, MinorCategory
+from cityloop.core.scoping import ScopedQuerySet
 from cityloop.core.workflow.history import HistoryEntry
 from cityloop.events.choices import (
     AssignmentRole,
@@ -29,22 +30,15 @@ from cityloop.events.choices import (
 from cityloop.geo.choices import AreaClass
 from cityloop.geo.models import Grid, ResponsibilityZone
 from cityloop.org.models import Unit
-from cityloop.org.scoping import ScopedQuerySet
 
 
 class CaseQuerySet(ScopedQuerySet):
     """Scoping for cases: where the case is, or whom it has been assigned to."""
 
-    def visible_to(self, user) -> models.QuerySet:
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.sees_everything:
-            return self
-        if user.unit is None:
-            return self.none()
-        prefix = user.unit.path
+    def in_area(self, unit) -> Q:
+        prefix = unit.path
         assigned = CaseAssignment.objects.filter(case=OuterRef("pk"), unit__path__startswith=prefix)
-        return self.filter(Q(community__path__startswith=prefix) | Q(Exists(assigned)))
+        return Q(community__path__startswith=prefix) | Q(Exists(assigned))
 
     def open(self):
         from cityloop.events.choices import OPEN_STATES

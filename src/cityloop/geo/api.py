@@ -10,11 +10,11 @@ from ninja.pagination import paginate
 from cityloop.core.api_errors import ApiError
 from cityloop.core.i18n import both
 from cityloop.core.pagination import PageNumbers
+from cityloop.core.scoping import get_visible_or_404
 from cityloop.geo.geojson import grids_geojson, grids_import
 from cityloop.geo.locate import LocateError, locate, locate_batch
 from cityloop.geo.models import Grid
 from cityloop.org.choices import Role
-from cityloop.org.scoping import get_visible_or_404
 
 router = Router()
 

@@ -12,9 +12,9 @@ import shapely
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.scoping import ScopedQuerySet
 from cityloop.geo.choices import AreaClass, ZoneKind
 from cityloop.org.models import Unit
-from cityloop.org.scoping import ScopedQuerySet
 
 
 class GeometryMixin(models.Model):
@@ -44,7 +44,7 @@ class GeometryMixin(models.Model):
 
 
 class BoundaryQuerySet(ScopedQuerySet):
-    scope_unit_field = "unit"
+    scope_unit_fields = ("unit",)
 
 
 class Boundary(GeometryMixin):
@@ -68,7 +68,7 @@ class Boundary(GeometryMixin):
 
 
 class GridQuerySet(ScopedQuerySet):
-    scope_unit_field = "community"
+    scope_unit_fields = ("community",)
 
 
 class Grid(GeometryMixin):
@@ -105,7 +105,7 @@ class Grid(GeometryMixin):
 
 
 class ZoneQuerySet(ScopedQuerySet):
-    scope_unit_field = "owner"
+    scope_unit_fields = ("owner",)
 
 
 class ResponsibilityZone(GeometryMixin):

@@ -5,9 +5,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from cityloop.core.pagination import PageNumbers
+from cityloop.core.scoping import get_visible_or_404
 from cityloop.org.choices import UnitKind
 from cityloop.org.models import Unit
-from cityloop.org.scoping import get_visible_or_404
 
 router = Router()
 

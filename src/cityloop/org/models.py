@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.scoping import ScopedQuerySet
 from cityloop.org import codes
 from cityloop.org.choices import (
     PARENT_KIND,
@@ -16,11 +17,10 @@ from cityloop.org.choices import (
     Role,
     UnitKind,
 )
-from cityloop.org.scoping import ScopedQuerySet
 
 
 class UnitQuerySet(ScopedQuerySet):
-    scope_unit_field = ""
+    scope_unit_fields = ("",)
 
     def streets(self):
         return self.filter(kind=UnitKind.STREET)

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 
+from cityloop.core.scoping import get_visible_or_404
 from cityloop.events.choices import AssignmentRole, AssignmentState, CaseState, ClockEvent
 from cityloop.events.models import Attachment, Case, CaseEvent
 from cityloop.events.presenters import case_detail
@@ -16,7 +17,6 @@ from cityloop.events.services.duplicates import duplicate_candidates
 from cityloop.events.services.routing import route_proposal
 from cityloop.events.workflow import Action
 from cityloop.org.choices import Role
-from cityloop.org.scoping import get_visible_or_404
 from cityloop.web.maps import map_config
 
 CENTRE_ROLES = (Role.ACCEPTOR, Role.DISPATCHER, Role.SHIFT_LEADER)
