@@ -43,8 +43,8 @@ from django.db import connection, transaction  # noqa: E402
 from cityloop.core.i18n import lazy_format  # noqa: E402
 from cityloop.events.choices import ClockState  # noqa: E402
 from cityloop.events.models import Case, CaseAssignment, CaseEvent  # noqa: E402
+from cityloop.events.selectors.recipients import centre_staff, unit_staff  # noqa: E402
 from cityloop.events.services.permissions import lead_assignment  # noqa: E402
-from cityloop.events.services.recipients import centre_staff, unit_staff  # noqa: E402
 from cityloop.events.services.sweep import MESSAGES, RUNNING_STATES, deadline_sweep  # noqa: E402
 from cityloop.notifications.models import Notification  # noqa: E402
 from cityloop.notifications.services import notify  # noqa: E402

@@ -20,11 +20,11 @@ from cityloop.events import api_schemas as s
 from cityloop.events.models import Attachment, Case, CaseEvent
 from cityloop.events.presenters import case_detail, case_summary, event_out, public_case
 from cityloop.events.selectors import CaseFilter, cases_for, public_following, published_photo
-from cityloop.events.services.duplicates import duplicate_candidates
+from cityloop.events.selectors.duplicates import duplicate_candidates
+from cityloop.events.selectors.routing import route_proposal
 from cityloop.events.services.hotline import hotline_import
 from cityloop.events.services.intake import case_report, citizen_report
 from cityloop.events.services.rating import case_rate, own_report
-from cityloop.events.services.routing import route_proposal
 from cityloop.events.services.transitions import case_act
 from cityloop.events.workflow import TRANSITIONS, Actor
 from cityloop.org.choices import Role

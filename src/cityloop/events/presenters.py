@@ -105,7 +105,7 @@ def case_detail(user, case: Case) -> dict:
 
 def _duplicates(user, case: Case) -> list[dict]:
     """Likely duplicates the user may see, shown while the case can still be merged."""
-    from cityloop.events.services.duplicates import duplicate_candidates
+    from cityloop.events.selectors.duplicates import duplicate_candidates
     from cityloop.events.workflow import BEFORE_DISPATCH
 
     if case.state not in BEFORE_DISPATCH:

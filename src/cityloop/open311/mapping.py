@@ -24,7 +24,7 @@ from cityloop.categories.models import MinorCategory
 from cityloop.core.i18n import bilingual, lazy_format
 from cityloop.events.choices import OPEN_STATES, CaseState
 from cityloop.events.models import Case
-from cityloop.events.services.duplicates import following
+from cityloop.events.selectors.duplicates import following
 from cityloop.open311 import config
 from cityloop.open311.choices import ServiceType, Status
 from cityloop.open311.rendering import MIME_TYPES

@@ -2,7 +2,7 @@
 limits, units, the demo users who act, the places to put cases, and a fast routing equivalent.
 
 Nothing here grows with the number of cases. Routing gives the same answers as
-``cityloop.events.services.routing.route_proposal`` (the tests compare them on generated
+``cityloop.events.selectors.routing.route_proposal`` (the tests compare them on generated
 cases) without a query per case: zones come from the batch locate, duties and departments are
 loaded once, and each reason is rendered once per (rule, category, unit).
 """
@@ -242,7 +242,7 @@ def _micro_of_day(moment: datetime) -> int:
 
 
 def _reason_text(rule: str, category: Category, unit: Unit, zone_kind: str) -> Any:
-    """The reason texts of cityloop.events.services.routing, word for word."""
+    """The reason texts of cityloop.events.selectors.routing, word for word."""
     if rule == "entity":
         return lazy_format(
             _(

@@ -38,10 +38,10 @@ from cityloop.events.choices import (
     Stage,
 )
 from cityloop.events.models import Case, CaseAssignment, CaseEvent, CaseRequest
+from cityloop.events.selectors.routing import route_proposal
 from cityloop.events.services import deadlines
 from cityloop.events.services.intake import report_place
 from cityloop.events.services.permissions import lead_assignment
-from cityloop.events.services.routing import route_proposal
 from cityloop.events.workflow import PREVIOUS, SAME, TRANSITIONS
 from cityloop.geo.coordinates import WGS84
 from cityloop.geo.locate import locate_batch

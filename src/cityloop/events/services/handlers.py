@@ -27,11 +27,11 @@ from cityloop.events.choices import (
     Source,
 )
 from cityloop.events.models import Case, CaseAssignment, CaseRequest
+from cityloop.events.selectors.recipients import centre_staff, field_inspectors, unit_staff
+from cityloop.events.selectors.routing import route_proposal
 from cityloop.events.services import deadlines
 from cityloop.events.services.permissions import active_assignment, lead_assignment
-from cityloop.events.services.recipients import centre_staff, field_inspectors, unit_staff
 from cityloop.events.services.refusals import BadInput
-from cityloop.events.services.routing import route_proposal
 from cityloop.events.workflow import Action
 from cityloop.org.choices import Role, UnitKind
 from cityloop.org.models import Unit

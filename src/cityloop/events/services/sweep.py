@@ -57,8 +57,8 @@ from cityloop.events.choices import (
     Stage,
 )
 from cityloop.events.models import EVENT_FIELDS, SYSTEM_LABEL, Case, CaseAssignment, CaseEvent
+from cityloop.events.selectors.recipients import centre_staff_by_role, staff_by_unit
 from cityloop.events.services.calendar_updates import deadlines_recount
-from cityloop.events.services.recipients import centre_staff_by_role, staff_by_unit
 from cityloop.events.services.refusals import ActionRefused
 from cityloop.events.services.transitions import system_act
 from cityloop.events.workflow import WORKING, Action

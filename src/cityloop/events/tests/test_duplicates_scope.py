@@ -8,7 +8,7 @@ them. The street-001 dispatcher sees his own case but not street 002's, on every
 import pytest
 
 from cityloop.events.models import Case
-from cityloop.events.services.duplicates import duplicate_candidates
+from cityloop.events.selectors.duplicates import duplicate_candidates
 from cityloop.events.tests.conftest import PLAIN_POINT, SHOP_POINT
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from cityloop.events.choices import AssignmentState, CaseState, ClockState
-from cityloop.events.services.duplicates import duplicate_candidates
+from cityloop.events.selectors.duplicates import duplicate_candidates
+from cityloop.events.selectors.routing import route_proposal
 from cityloop.events.services.refusals import BadInput
-from cityloop.events.services.routing import route_proposal
 from cityloop.events.tests.conftest import PLAIN_POINT, SHOP_POINT, condition
 
 pytestmark = pytest.mark.django_db

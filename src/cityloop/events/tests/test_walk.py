@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cityloop.events.choices import CaseState, ClockState, Stage
 from cityloop.events.models import CaseEvent
-from cityloop.events.services.duplicates import following
+from cityloop.events.selectors.duplicates import following
 from cityloop.events.tests.conftest import PLAIN_POINT, condition
 
 pytestmark = pytest.mark.django_db

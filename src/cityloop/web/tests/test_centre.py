@@ -16,10 +16,11 @@ from django.test.utils import CaptureQueriesContext
 
 from cityloop.events.choices import CaseState, ClockState, Stage
 from cityloop.events.models import Case, CaseAssignment
+from cityloop.events.selectors import figures
 from cityloop.events.tests.conftest import PLAIN_POINT, SHOP_POINT
 from cityloop.org.choices import Role
 from cityloop.org.services import user_create
-from cityloop.web.centre import figures, mapdata
+from cityloop.web.centre import mapdata
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATA_URLS = [

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cityloop.events.selectors.figures import PERIODS, charts, key_figures, worst_overdue
 from cityloop.web.centre.access import may_see_centre
-from cityloop.web.centre.figures import PERIODS, charts, key_figures, worst_overdue
 from cityloop.web.centre.mapdata import BadBox, Box, open_cases_map
 from cityloop.web.maps import map_config
 

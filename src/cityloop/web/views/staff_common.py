@@ -13,8 +13,8 @@ from cityloop.core.scoping import get_visible_or_404
 from cityloop.events.choices import AssignmentRole, AssignmentState, CaseState, ClockEvent
 from cityloop.events.models import Attachment, Case, CaseEvent
 from cityloop.events.presenters import case_detail
-from cityloop.events.services.duplicates import duplicate_candidates
-from cityloop.events.services.routing import route_proposal
+from cityloop.events.selectors.duplicates import duplicate_candidates
+from cityloop.events.selectors.routing import route_proposal
 from cityloop.events.workflow import Action
 from cityloop.org.choices import Role
 from cityloop.web.maps import map_config

@@ -1,5 +1,8 @@
 """Reads of the closed loop: filtered lists, what a user may see of a reporter, the clock, and
-what the public may read by ticket."""
+what the public may read by ticket. Beside it: ``routing`` (the proposed unit and its reason),
+``duplicates`` (likely duplicates, what a merged report follows), ``recipients`` (who is told),
+``figures`` (the command centre's key figures, charts and worst overdue cases). Writes are in
+``events.services``."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cityloop.events.choices import ACTIVE_ASSIGNMENT_STATES, ClockState, Source
 from cityloop.events.models import Attachment, Case, CaseAssignment
-from cityloop.events.services.duplicates import following
+from cityloop.events.selectors.duplicates import following
 from cityloop.org.choices import Role
 
 # The sources whose cases anyone may read by ticket (the citizens' pages and API, Open311):
