@@ -26,6 +26,7 @@ test: venv
 lint: venv
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
+	$(BIN)/mypy
 
 # The benchmarks drive wrk (intake) and their own Mosquitto (ingest): Debian packages that a
 # fresh machine may lack; a benchmark that still cannot run fails, it is never skipped.

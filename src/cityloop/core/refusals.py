@@ -27,7 +27,7 @@ class ActionRefused(Exception):
         if code:
             self.code = code
 
-    def as_item(self) -> dict:
+    def as_item(self) -> dict[str, Any]:
         return {"field": self.field, "code": self.code, **both(self.message)}
 
 

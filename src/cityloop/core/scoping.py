@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -20,7 +21,7 @@ from django.http import Http404
 M = TypeVar("M", bound=models.Model)
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[M]):
     """A queryset whose rows belong to the units reached by ``scope_unit_fields``.
 
     Each entry names a foreign key (or a chain, ``point__community``) to an owning ``Unit``; a
@@ -39,7 +40,7 @@ class ScopedQuerySet(models.QuerySet):
             )
         return condition
 
-    def visible_to(self, user: Any) -> models.QuerySet:
+    def visible_to(self, user: Any) -> ScopedQuerySet[M]:
         if user is None or not user.is_authenticated:
             return self.none()
         if user.sees_everything:
@@ -49,9 +50,9 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(self.in_area(user.unit))
 
 
-def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
+def get_visible_or_404(queryset: ScopedQuerySet[M], user: Any, **lookup: Any) -> M:
     """One object the user may see, or 404 alike for "does not exist" and "not yours"."""
     try:
         return queryset.visible_to(user).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404(queryset.model._meta.verbose_name) from exc

@@ -147,8 +147,9 @@ def task_status(request, task_id: int, body: TaskStatusIn):
     (409); each change is a history entry.
 
     Allowed: handlers of the task's contractor, administrators, and dispatchers and inspectors
-    of the district or a street (within their area); anyone else who sees the task gets 403
-    (the task workflow, docs/tasks.md)."""
+    of the district or a street (within their area); anyone else who sees the task gets 403,
+    after the version (409) and the role, and the task's state (409) checks of the task
+    workflow (docs/tasks.md)."""
     task = tasks_visible_to(request.user).filter(pk=task_id).first()
     if task is None:
         raise Http404

@@ -218,9 +218,11 @@ def _tasks(records: list, points: dict[int, CollectionPoint], now: datetime) -> 
     due = timedelta(hours=settings.CITYLOOP_TASK_DUE_HOURS)
     open_tasks = {
         (t.point_id, t.waste_type): t
-        for t in CollectionTask.objects.filter(
-            point_id__in={s.point_id for s in records}, status=TaskStatus.OPEN
-        )
+        # Locked (after the points, which ingestion locks first; a task's own action locks only
+        # the task): a task marked done meanwhile is read as it is now, not overwritten.
+        for t in CollectionTask.objects.select_for_update(of=("self",))
+        .filter(point_id__in={s.point_id for s in records}, status=TaskStatus.OPEN)
+        .order_by("pk")
     }
     touched: dict[int, CollectionTask] = {}
     history: list[CollectionTaskEvent] = []

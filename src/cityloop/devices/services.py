@@ -88,8 +88,8 @@ def _responsible(user, task: CollectionTask, t) -> bool:
 
 
 def _on_complete(ctx: ActionContext) -> None:
-    """Done: the bins were emptied, now (or when the truck's record says, for the system)."""
-    ctx.record.done_at = ctx.params.get("done_at") or ctx.now
+    """Done: the bins were emptied, now (the truck's record's time, in ``apply_in_bulk``)."""
+    ctx.record.done_at = ctx.now
 
 
 def _on_cancel(ctx: ActionContext) -> None:
@@ -106,7 +106,7 @@ TASKS = Workflow(
     model=CollectionTask,
     table=TASK_TRANSITIONS,
     handlers={TaskAction.COMPLETE: _on_complete, TaskAction.CANCEL: _on_cancel},
-    unit_rules={TaskActor.RESPONSIBLE: _responsible, TaskActor.SYSTEM: lambda *_a: False},
+    unit_rules={TaskActor.RESPONSIBLE: _responsible},
     write_history=history_writer(CollectionTaskEvent, "task"),
     role_label=lambda role: Role(role).label if role in Role.values else _("the system"),
     messages=Messages(

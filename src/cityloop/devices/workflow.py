@@ -34,7 +34,6 @@ class TaskActor(models.TextChoices):
             "of the district or a street"
         ),
     )
-    SYSTEM = "system", _("The system")
 
 
 S, A, R = TaskStatus, TaskAction, Role

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from cityloop.core.workflow.actors import CITIZEN, SYSTEM
 from cityloop.core.workflow.table import PREVIOUS, SAME, Table, Transition
 from cityloop.core.workflow.table import row as _t
-from cityloop.events.choices import OPEN_STATES, CaseState, ClockState, Stage
+from cityloop.events.choices import OPEN_STATES, CaseState, Stage
 from cityloop.org.choices import Role
 
 __all__ = ["PREVIOUS", "SAME", "TRANSITIONS", "Action", "Actor", "Transition"]
@@ -124,6 +124,5 @@ TRANSITIONS = Table(
     actions=Action,
     actors=Actor,
     stages=Stage,
-    clock_states=ClockState,
     roles={*Role.values, SYSTEM, CITIZEN},
 )  # fmt: skip

@@ -1,7 +1,6 @@
 """The workflow kernel: a stateful record that moves only through its transition table.
 
-- ``table``: the table type (``Table``, ``Transition``, ``Input``, ``row``, ``SAME``,
-  ``PREVIOUS``);
+- ``table``: the table type (``Table``, ``Transition``, ``row``, ``SAME``, ``PREVIOUS``);
 - ``actors``: the system and citizens as explicit actors (``SystemActor``, ``CitizenActor``);
 - ``engine``: the one write path (``Workflow.act``), its checks and ``ActionContext``;
 - ``docs``: the reference written from the table and the checks.

@@ -67,7 +67,7 @@ class CitizenActor(ExplicitActor):
         self.record_pk = record_pk
 
     def reaches(self, record: Any) -> bool:
-        return record.pk == self.record_pk
+        return bool(record.pk == self.record_pk)
 
 
 def is_explicit(actor: Any) -> bool:
@@ -82,7 +82,7 @@ def user_of(actor: Any) -> Any:
 def label_of(actor: Any) -> str:
     """How the history names the actor: 单位 · 姓名 for staff, the label for the others."""
     if is_explicit(actor):
-        return actor.label
+        return str(actor.label)
     unit = getattr(actor, "unit", None)
-    name = getattr(actor, "display_name", "") or actor.get_username()
+    name = str(getattr(actor, "display_name", "") or actor.get_username())
     return f"{unit.display_name} · {name}" if unit else name

@@ -40,7 +40,9 @@ def actions_markdown(workflow: Workflow) -> str:
             zh = str(table.actions(action).label)
             sources = ", ".join(f"`{s}`" for s in sorted(t.sources))
             roles = ", ".join(f"{workflow.role_label(r)} `{r}`" for r in sorted(t.roles))
-            stage = "—" if t.stage is None else f"{table.stages(t.stage).label} `{t.stage}`"
+            stage = "—"
+            if t.stage is not None and table.stages is not None:
+                stage = f"{table.stages(t.stage).label} `{t.stage}`"
             with translation.override("en"):
                 target = _state(workflow, t.target)
                 who = str(table.actors(t.actor).label)

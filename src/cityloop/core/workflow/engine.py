@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.db import OperationalError, models, transaction
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from cityloop.core.i18n import lazy_format
 from cityloop.core.refusals import ActionRefused, BadInput, RecordChanged, StateForbids
 from cityloop.core.workflow.actors import EXPLICIT_ROLES, SystemActor, is_explicit
+from cityloop.core.workflow.history import History
 from cityloop.core.workflow.table import PREVIOUS, SAME, Table, Transition
 
 Handler = Callable[["ActionContext"], None]
@@ -42,7 +44,7 @@ class ActionContext:
     comment: str
     workflow: Workflow
     data: dict[str, Any] = field(default_factory=dict)  # details for the history row
-    notices: list = field(default_factory=list)  # (users, kind, message), with the change
+    notices: list[tuple[Any, str, Any]] = field(default_factory=list)  # with the change
     on_commit: list[Callable[[], None]] = field(default_factory=list)  # after the commit
     follow_up: str | None = None  # an action the system takes right after this one
 
@@ -78,6 +80,13 @@ class Attempt:
     params: dict[str, Any] = field(default_factory=dict)
     transition: Transition | None = None
 
+    @property
+    def row(self) -> Transition:
+        """The table's row, once the action check has found it (it runs first of the row's)."""
+        if self.transition is None:
+            raise RuntimeError("the action check must run before the row's checks")
+        return self.transition
+
 
 class Messages:
     """How a workflow words its refusals (its own noun: a case, a task …)."""
@@ -101,7 +110,7 @@ class Messages:
 class Workflow:
     """A stateful record moved only through its table; see the module's docstring."""
 
-    @property
+    @cached_property
     def checks(self) -> tuple[Check, ...]:
         """The checks of ``act``, in the order it runs them (the generated docs list these)."""
         return (
@@ -134,11 +143,11 @@ class Workflow:
             Check("inputs", 422, "", _("the action's own inputs, refused on their field"), None),
         )
 
-    def _run_checks(self, attempt: Attempt, *, skip: tuple[str, ...] = ()) -> Any:
+    def _run_checks(self, attempt: Attempt, *, skip: tuple[str, ...] = ()) -> Transition:
         for check in self.checks:
             if check.run is not None and check.name not in skip:
                 getattr(self, check.run)(attempt)
-        return attempt.transition  # set by the action check, which is never skipped
+        return attempt.row
 
     def __init__(
         self,
@@ -148,7 +157,7 @@ class Workflow:
         table: Table,
         handlers: Mapping[str, Handler],
         unit_rules: Mapping[str, UnitRule],
-        write_history: Callable[[ActionContext, str], Any],
+        write_history: History,
         role_label: Callable[[str], Any],
         messages: Messages | None = None,
         related: Sequence[str] = (),
@@ -177,7 +186,7 @@ class Workflow:
         self.state_field, self.version_field = state_field, version_field
 
     def state_of(self, record: Any) -> str:
-        return getattr(record, self.state_field)
+        return str(getattr(record, self.state_field))
 
     # --- the checks, in order -----------------------------------------------------------
     def check_allowed(self, actor: Any, record: Any, action: str) -> Transition:
@@ -201,10 +210,12 @@ class Workflow:
             )
 
     def _check_role(self, a: Attempt) -> None:
-        t = a.transition
+        t = a.row
         if a.actor.is_superuser and t.roles - EXPLICIT_ROLES:
             return
-        if not a.actor.has_role(*t.roles):
+        # A user never passes through ``system`` or ``citizen``, whatever their grants say.
+        allowed = t.roles if is_explicit(a.actor) else t.roles - EXPLICIT_ROLES
+        if not a.actor.has_role(*allowed):
             staff = sorted(t.roles - EXPLICIT_ROLES) or sorted(t.roles)
             roles = "、".join(str(self.role_label(r)) for r in staff)
             raise ActionRefused(
@@ -213,7 +224,7 @@ class Workflow:
             )
 
     def _check_state(self, a: Attempt) -> None:
-        t, state = a.transition, self.state_of(a.record)
+        t, state = a.row, self.state_of(a.record)
         if not t.allows_state(state):
             raise StateForbids(
                 lazy_format(
@@ -224,7 +235,7 @@ class Workflow:
             )
 
     def _check_unit(self, a: Attempt) -> None:
-        t, actor = a.transition, a.actor
+        t, actor = a.row, a.actor
         if is_explicit(actor):
             fits = actor.reaches(a.record)
         else:
@@ -239,7 +250,7 @@ class Workflow:
             )
 
     def _check_reason(self, a: Attempt) -> None:
-        if a.transition.reason_required and not a.comment and not a.params.get("reason"):
+        if a.row.reason_required and not a.comment and not a.params.get("reason"):
             raise BadInput(self.messages.reason, field="comment", code="missing")
 
     def _label(self, t: Transition) -> Any:
@@ -278,7 +289,17 @@ class Workflow:
                 raise
             raise self.changed(current=getattr(record, self.version_field, 0)) from exc
 
-    def _act(self, actor, record, action, version, comment, attachments, now, params) -> Any:
+    def _act(
+        self,
+        actor: Any,
+        record: Any,
+        action: str,
+        version: int | None,
+        comment: str,
+        attachments: Sequence[Any],
+        now: datetime | None,
+        params: dict[str, Any],
+    ) -> Any:
         with transaction.atomic():
             locked = self._lock(record)
             attempt = Attempt(actor, locked, action, version, comment.strip(), params)
@@ -299,7 +320,7 @@ class Workflow:
 
     def _lock(self, record: Any) -> Any:
         pk = record.pk if isinstance(record, self.model) else record
-        rows = self.model.objects.select_for_update(of=("self",))
+        rows = self.model._default_manager.select_for_update(of=("self",))
         return rows.select_related(*self.related).get(pk=pk)
 
     def _apply(self, ctx: ActionContext) -> Any:
@@ -326,12 +347,13 @@ class Workflow:
         The caller writes both in its own transaction (``bulk_update`` of the records,
         ``bulk_create`` of the rows). For actions whose handler only sets fields: one that
         starts a clock, notifies or writes goes through ``act``."""
+        t = self.table.get(action)
+        if t is None or t.stage is not None or t.reason_required or self.on_move is not None:
+            raise ValueError(f"workflow {self.name}: {action} needs act(), not the bulk path")
+        handler = self.handlers.get(t.action)
         rows = []
         for record in records:
-            t = self._run_checks(Attempt(actor, record, action), skip=("version", "reason"))
-            if t.stage is not None:
-                raise ValueError(f"workflow {self.name}: {action} starts a clock; use act()")
-            handler = self.handlers.get(t.action)
+            self._run_checks(Attempt(actor, record, action), skip=("version", "reason"))
             before = self.state_of(record)
             ctx = ActionContext(record, actor, t, at(record), {}, "", self)
             if handler is not None:

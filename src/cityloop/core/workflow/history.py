@@ -65,7 +65,7 @@ class History:
             to_state=after,
             actor=user_of(actor),
             actor_unit=getattr(actor, "unit", None),
-            actor_label=label_of(actor),
+            actor_label=label_of(actor)[:60],  # the column's length; the unit comes first
             at=at,
             **extra,
         )

@@ -1,4 +1,4 @@
-"""A transition table: state × action → next state, who may act, the clock, the inputs.
+"""A transition table: state × action → next state, who may act, the clock.
 
 A module declares its table once (``events.workflow.TRANSITIONS`` for a case); the kernel's
 write path (``engine.Workflow.act``), the API, the pages' buttons and the generated docs all
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -20,17 +19,6 @@ from django.db import models
 # a suspension (the record keeps it; see ``Workflow.previous_state``).
 SAME = "same"
 PREVIOUS = "previous"
-
-
-@dataclass(frozen=True)
-class Input:
-    """One typed input of an action, declared once for every door that offers the action."""
-
-    name: str
-    kind: str  # "text", "choice", "int", "datetime", "id", "list"
-    required: bool = True
-    label: Any = ""
-    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,7 +31,6 @@ class Transition:
     stage: str | None  # the stage whose clock starts; None keeps the running clock
     reason_required: bool = False
     attachments: bool = False
-    inputs: tuple[Input, ...] = ()
 
     def allows_state(self, state: str) -> bool:
         return state in self.sources
@@ -59,7 +46,6 @@ def row(
     *,
     reason: bool = False,
     attachments: bool = False,
-    inputs: Iterable[Input] = (),
 ) -> Transition:
     """One row of a table, written on one line (the tables read as tables)."""
     return Transition(
@@ -71,7 +57,6 @@ def row(
         stage=None if stage is None else str(stage),
         reason_required=reason,
         attachments=attachments,
-        inputs=tuple(inputs),
     )
 
 
@@ -86,11 +71,9 @@ class Table(Mapping[str, Transition]):
         actions: type[models.TextChoices],
         actors: type[models.TextChoices],
         stages: type[models.TextChoices] | None = None,
-        clock_states: type[models.TextChoices] | None = None,
         roles: Iterable[str] = (),
     ) -> None:
-        self.states, self.actions, self.actors = states, actions, actors
-        self.stages, self.clock_states = stages, clock_states
+        self.states, self.actions, self.actors, self.stages = states, actions, actors, stages
         self._rows: dict[str, Transition] = {}
         known_roles = set(roles)
         for t in rows:
@@ -126,7 +109,3 @@ class Table(Mapping[str, Transition]):
 
     def __len__(self) -> int:
         return len(self._rows)
-
-    def actions_from(self, state: str) -> list[Transition]:
-        """Every transition possible from a state (before role and unit checks)."""
-        return [t for t in self._rows.values() if t.allows_state(state)]

@@ -315,7 +315,7 @@ class CaseLife:
         self.events.append(Entry(action, before, self.state, actor, at, comment, data or {}))
 
     def _end_assignments(self, at: datetime) -> None:
-        """transitions._end_assignments: a case leaving the open states ends its tasks."""
+        """transitions._on_move: a case leaving the open states ends its tasks."""
         for a in self.assignments:
             if a.state in ACTIVE_ASSIGNMENT_STATES:
                 a.state, a.done_at = AssignmentState.CLOSED, a.done_at or at

@@ -225,7 +225,7 @@ def test_handling_deadlines_are_the_deadline_services(year):
 
 
 def test_a_task_ends_with_its_case_as_the_services_end_it(year):
-    """transitions._end_assignments: no case out of the open states keeps an active task; a
+    """transitions._on_move: no case out of the open states keeps an active task; a
     closed case's tasks are ``closed``, finished when the unit fed back or reported."""
     ended = CaseAssignment.objects.exclude(case__state__in=OPEN_STATES)
     assert not ended.filter(state__in=ACTIVE_ASSIGNMENT_STATES).exists()

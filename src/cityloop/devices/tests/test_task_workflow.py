@@ -146,3 +146,40 @@ def test_a_stale_version_on_the_service_changes_nothing(task, handler):
         task_act(actor=handler, task=task, action=TaskAction.COMPLETE, version=5)
 
     _unchanged(task)
+
+
+def test_a_user_granted_the_system_role_by_hand_still_cannot_act_as_the_system(task, tiny):
+    from cityloop.org.models import RoleGrant
+
+    leader = user_create(
+        username="district-leader", password="x-Pass-1234", unit=tiny.district, roles=[Role.LEADER]
+    )
+    RoleGrant.objects.bulk_create([RoleGrant(user=leader, role="system")])  # no validation
+    leader = type(leader).objects.get(pk=leader.pk)
+    assert leader.has_role("system")
+
+    with pytest.raises(ActionRefused) as refused:
+        task_act(actor=leader, task=task, action=TaskAction.COMPLETE)
+
+    assert refused.value.code == "role"
+    _unchanged(task)
+
+
+def test_the_bulk_path_refuses_what_it_cannot_do_alike(task):
+    with pytest.raises(ActionRefused):  # the table's role check: cancel does not name the system
+        TASKS.apply_in_bulk([task], TaskAction.CANCEL, actor=SystemActor(), at=lambda t: NOW)
+    with pytest.raises(ValueError):
+        TASKS.apply_in_bulk([task], "reopen", actor=SystemActor(), at=lambda t: NOW)
+    assert CollectionTask.objects.get(pk=task.pk).status == TaskStatus.OPEN
+
+
+def test_a_long_unit_name_fits_the_history_label(task, contractor):  # noqa: F811
+    contractor.name = "很长的环卫作业单位名称" * 10
+    contractor.save()
+    handler = user_create(
+        username="h" * 80, password="x-Pass-1234", unit=contractor, roles=[Role.HANDLER]
+    )
+
+    task_act(actor=handler, task=task, action=TaskAction.COMPLETE)
+
+    assert len(task.events.get().actor_label) == 60

@@ -143,11 +143,6 @@ def system_act(
     return case_act(actor=SystemActor(), case=case, action=action, now=now, **params)
 
 
-def check_allowed(actor: Any, case: Case, action: str) -> Transition:
-    """The row if ``actor`` may take ``action`` on ``case`` now; else a refusal."""
-    return CASES.check_allowed(actor, case, action)
-
-
 def allowed_actions(actor: Any, case: Case) -> list[Transition]:
     """The actions ``actor`` may take on ``case`` now (the pages show exactly these)."""
     return CASES.allowed_actions(actor, case)

@@ -84,7 +84,7 @@ def test_an_action_in_the_wrong_state_is_a_409_with_the_reason(loop, login, mond
     )
     assert response.status_code == 409
     detail = response.json()["detail"][0]
-    assert detail["code"] == "state_forbids"
+    assert (detail["code"], detail["field"]) == ("state_forbids", "state")
     assert "Reported" in detail["en"] and "Close" in detail["en"]
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cityloop.core.i18n import bilingual
-from cityloop.core.refusals import ActionRefused, RecordChanged, StateForbids
+from cityloop.core.refusals import ActionRefused, BadInput, RecordChanged, StateForbids
 from cityloop.devices.api import tasks_visible_to
 from cityloop.devices.choices import TaskStatus
 from cityloop.devices.services import TASKS, task_act, task_status_action
@@ -91,7 +91,7 @@ def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
             version=int(version) if version.isdigit() else None,
             comment=request.POST.get("comment", ""),
         )
-    except (StateForbids, RecordChanged) as refusal:  # done meanwhile, or changed since drawn
+    except (StateForbids, RecordChanged, BadInput) as refusal:  # done meanwhile, changed, bad
         messages.error(request, bilingual(refusal.message))
     except ActionRefused as refusal:
         raise PermissionDenied(bilingual(refusal.message)) from refusal
