@@ -8,6 +8,7 @@ not hold them). The history records them by label, with no user.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 SYSTEM = "system"
@@ -18,7 +19,7 @@ SYSTEM_LABEL = "系统"
 CITIZEN_LABEL = "市民"
 
 
-class ExplicitActor:
+class ExplicitActor(ABC):
     """Shaped like a user where the kernel asks (roles, unit, scope), with no account."""
 
     role: str = ""
@@ -35,9 +36,9 @@ class ExplicitActor:
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
+    @abstractmethod
     def reaches(self, record: Any) -> bool:
         """Whether this actor may act on ``record`` at all (the unit check of a user)."""
-        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.label}>"

@@ -69,12 +69,20 @@ def broker(tmp_path):
     process.wait(10)
 
 
-def _worker(database_url: str, port: int, log: Path) -> subprocess.Popen:
+def _worker(
+    database_url: str, port: int, log: Path, *, group: str = "backlog", options: tuple = ()
+) -> subprocess.Popen:
+    """``cityloop ingest_mqtt`` on our broker, its output appended to ``log``; the same client id
+    for a group, so that a restart resumes the session."""
     env = {**os.environ, "CITYLOOP_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
     command = [str(VENV_BIN / "cityloop"), "ingest_mqtt", "--port", str(port)]
-    command += ["--group", "backlog", "--client-id", "backlog-w1", "--progress-every", "1"]
-    command += ["--subscribe-timeout", "10", "--stall-timeout", "10"]
-    return subprocess.Popen(command, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT)
+    command += ["--group", group, "--client-id", f"{group}-w1", "--progress-every", "1"]
+    return subprocess.Popen(
+        [*command, *options], env=env, stdout=log.open("a"), stderr=subprocess.STDOUT
+    )
+
+
+STALL_OPTIONS = ("--subscribe-timeout", "10", "--stall-timeout", "10")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -82,7 +90,7 @@ def test_a_worker_that_loses_its_broker_exits_non_zero(station, broker, tmp_path
     process, port = broker
     database_url, _stored = _worker_database(tmp_path)
     log = tmp_path / "worker.log"
-    worker = _worker(database_url, port, log)
+    worker = _worker(database_url, port, log, options=STALL_OPTIONS)
     try:
         _wait(lambda: "subscribed" in log.read_text(), 30, "the worker did not subscribe")
         process.kill()  # the broker goes away and does not come back
@@ -99,7 +107,7 @@ def test_a_worker_that_loses_its_broker_exits_non_zero(station, broker, tmp_path
 def test_a_worker_that_finds_no_broker_exits_non_zero(station, tmp_path):
     database_url, _stored = _worker_database(tmp_path)
     log = tmp_path / "worker.log"
-    worker = _worker(database_url, _free_port(), log)
+    worker = _worker(database_url, _free_port(), log, options=STALL_OPTIONS)
     try:
         code = worker.wait(60)
     finally:
@@ -174,10 +182,7 @@ def _records(database_url: str) -> int:
 
 def _burst_worker(database_url: str, port: int, log: Path) -> subprocess.Popen:
     """The production command with its default batch (1,000) and flow control."""
-    env = {**os.environ, "CITYLOOP_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
-    command = [str(VENV_BIN / "cityloop"), "ingest_mqtt", "--port", str(port)]
-    command += ["--group", "burst", "--client-id", "burst-w1", "--progress-every", "1"]
-    return subprocess.Popen(command, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT)
+    return _worker(database_url, port, log, group="burst")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
