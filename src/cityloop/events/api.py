@@ -16,6 +16,7 @@ from ninja.throttling import AnonRateThrottle
 from cityloop.core.api_errors import ApiError
 from cityloop.core.pagination import PageNumbers
 from cityloop.core.scoping import get_visible_or_404
+from cityloop.core.workflow.schemas import action_schemas
 from cityloop.events import api_schemas as s
 from cityloop.events.models import Attachment, Case, CaseEvent
 from cityloop.events.presenters import case_detail, case_summary, event_out, public_case
@@ -30,6 +31,8 @@ from cityloop.events.workflow import TRANSITIONS, Actor
 from cityloop.org.choices import Role
 
 router = Router()
+# Each action's body: its row's declared inputs on what every action carries (ActionIn).
+ACTION_SCHEMAS = action_schemas(TRANSITIONS, s.ActionIn)
 public_router = Router(auth=None)
 hotline_router = Router()
 
@@ -204,12 +207,10 @@ def _file(attachment: Attachment | None, variant: str) -> FileResponse:
     return FileResponse(stored.open("rb"), content_type=content_type)
 
 
-def _action_view(action: str, schema: type[s.ActionIn]):
+def _action_view(action: str, schema: type[Schema]):
     def view(request, ticket: str, body: schema):  # type: ignore[valid-type]
         case = _case(request, ticket)
         params = body.dict(exclude={"version", "comment"})
-        if "assisting" in params:
-            params["assisting"] = [dict(a) for a in params["assisting"]]
         case_act(
             actor=request.user,
             case=case,
@@ -258,13 +259,12 @@ for _action, _t in TRANSITIONS.items():
         )(_photos_view(_action))
     if _t.actor == Actor.SYSTEM:
         continue
-    _schema = s.ACTION_SCHEMAS.get(_action, s.ActionIn)
     router.post(
         f"/{{ticket}}/{_action}",
         response=s.CaseOut,
         summary=f"{_t.action} · {_action}",
         operation_id=f"case_{_action}",
-    )(_action_view(_action, _schema))
+    )(_action_view(_action, ACTION_SCHEMAS[_action]))
 
 
 # --- citizens: no account -----------------------------------------------------------------

@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from cityloop.events.choices import RejectReason, Source, Urgency
+from cityloop.events.choices import Source, Urgency
 
 CRS = Literal["wgs84", "gcj02", "bd09"]
 
@@ -131,58 +131,11 @@ class EventOut(Schema):
     attachments: list[AttachmentOut]
 
 
-# --- one input schema per action ----------------------------------------------------------
+# --- what every action carries; each action's own inputs are declared on its row of the
+# table (events.workflow) and its body schema derived from them (core.workflow.schemas) ------
 class ActionIn(Schema):
     version: int = Field(..., description="the case version you saw; 409 if it has moved")
     comment: str = Field("", max_length=2000)
-
-
-class RejectIn(ActionIn):
-    reason: RejectReason
-
-
-class FileIn(ActionIn):
-    filing_condition: int
-    category: int | None = Field(None, description="change the category while filing")
-
-
-class AssistIn(Schema):
-    unit: int
-    task: str = Field("", max_length=500)
-    deadline: datetime | None = None
-
-
-class DispatchIn(ActionIn):
-    unit: int | None = Field(None, description="default: the routing proposal")
-    task: str = Field("", max_length=500)
-    assisting: list[AssistIn] = Field(default_factory=list, max_length=20)
-
-
-class EvaluateIn(ActionIn):
-    satisfaction: int = Field(..., ge=1, le=5)
-
-
-class ExtensionIn(ActionIn):
-    requested_deadline: datetime
-
-
-class MergeIn(ActionIn):
-    into: str = Field(..., max_length=24, description="ticket of the surviving case")
-
-
-class EscalateIn(ActionIn):
-    unit: int | None = Field(None, description="default: the tier above")
-
-
-ACTION_SCHEMAS: dict[str, type[ActionIn]] = {
-    "reject": RejectIn,
-    "file": FileIn,
-    "dispatch": DispatchIn,
-    "evaluate": EvaluateIn,
-    "request_extension": ExtensionIn,
-    "merge": MergeIn,
-    "escalate": EscalateIn,
-}
 
 
 class RatingIn(Schema):

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
+from cityloop.categories.models import FilingCondition
 from cityloop.core.workflow.actors import CITIZEN, SYSTEM
+from cityloop.core.workflow.inputs import Choice, Integer, Many, Moment, Reference, Text
 from cityloop.core.workflow.table import PREVIOUS, SAME, Table, Transition
 from cityloop.core.workflow.table import row as _t
-from cityloop.events.choices import OPEN_STATES, CaseState, Stage
-from cityloop.org.choices import Role
+from cityloop.events.choices import OPEN_STATES, CaseState, RejectReason, Stage
+from cityloop.org.choices import Role, UnitKind
+from cityloop.org.models import Unit
 
 __all__ = ["PREVIOUS", "SAME", "TRANSITIONS", "Action", "Actor", "Transition"]
 
@@ -82,6 +85,90 @@ class Actor(models.TextChoices):
     SYSTEM = "system", _("The system")
 
 
+# --- the inputs of the actions that take more than a comment -----------------------------
+def _units(case) -> models.QuerySet[Unit]:
+    """The units a page offers (the handler checks the dispatcher's own reach)."""
+    units = Unit.objects.filter(is_active=True).exclude(kind=UnitKind.DISTRICT)
+    return units.order_by("kind", "code", "name")
+
+
+def _filing_conditions(case) -> models.QuerySet[FilingCondition]:
+    if not case.category_id:
+        return FilingCondition.objects.none()
+    return case.category.filing_conditions.order_by("sequence")
+
+
+def _condition_label(condition: FilingCondition) -> str:
+    return f"{condition.sequence}. {condition.filing_condition} ({condition.time_limit})"
+
+
+REJECT_INPUTS = (Choice("reason", _("Why"), choices=RejectReason),)
+FILE_INPUTS = (
+    Reference(
+        "filing_condition",
+        _("Filing condition"),
+        options=_filing_conditions,
+        option_label=_condition_label,
+    ),
+    # API only: the page's list of conditions follows the category the case already has.
+    Reference(
+        "category",
+        _("Category"),
+        required=False,
+        help=gettext_noop("change the category while filing"),
+        on_page=False,
+    ),
+)
+DISPATCH_INPUTS = (
+    Reference(
+        "unit",
+        _("Unit"),
+        required=False,
+        options=_units,
+        help=gettext_noop("default: the routing proposal"),
+    ),
+    Text("task", _("Task"), required=False, max_length=500),
+    Many(
+        "assisting",
+        _("Summon assisting units"),
+        item="AssistIn",
+        max_items=20,
+        of=(
+            Reference("unit", _("Unit"), options=_units),
+            Text("task", _("Assisting units' task"), required=False, max_length=500),
+            Moment("deadline", _("Assisting units' deadline"), required=False),
+        ),
+    ),
+)
+EVALUATE_INPUTS = (
+    Integer(
+        "satisfaction",
+        _("Satisfaction"),
+        low=1,
+        high=5,
+        pick=True,
+        message=_("Satisfaction is a whole number from 1 to 5."),
+    ),
+)
+EXTENSION_INPUTS = (Moment("requested_deadline", _("New deadline")),)
+MERGE_INPUTS = (
+    Text(
+        "into",
+        _("Merge into (ticket)"),
+        max_length=24,
+        help=gettext_noop("ticket of the surviving case"),
+    ),
+)
+ESCALATE_INPUTS = (
+    Reference(
+        "unit",
+        _("Unit"),
+        required=False,
+        options=_units,
+        help=gettext_noop("default: the tier above"),
+    ),
+)
+
 R = Role
 A = Action
 WORKING = {S.DISPATCHED, S.HANDLING}
@@ -92,12 +179,12 @@ BEFORE_DISPATCH = {S.REPORTED, S.ACCEPTED, S.CONFIRMING, S.FILED}
 TRANSITIONS = Table(
     [
         _t(A.ACCEPT, {S.REPORTED}, S.ACCEPTED, {R.ACCEPTOR, R.SHIFT_LEADER}, Actor.CENTRE, Stage.FILE),
-        _t(A.REJECT, {S.REPORTED, S.ACCEPTED}, S.REJECTED, {R.ACCEPTOR, R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE, reason=True),
+        _t(A.REJECT, {S.REPORTED, S.ACCEPTED}, S.REJECTED, {R.ACCEPTOR, R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE, reason=True, inputs=REJECT_INPUTS),
         _t(A.REQUEST_CONFIRMATION, {S.ACCEPTED}, S.CONFIRMING, {R.ACCEPTOR, R.SHIFT_LEADER, SYSTEM}, Actor.CENTRE, Stage.CONFIRM),
         _t(A.CONFIRM, {S.CONFIRMING}, S.ACCEPTED, {R.INSPECTOR}, Actor.FIELD, Stage.FILE, attachments=True),
         _t(A.REFUTE, {S.CONFIRMING}, S.REJECTED, {R.INSPECTOR}, Actor.FIELD, Stage.NONE, reason=True, attachments=True),
-        _t(A.FILE, {S.ACCEPTED}, S.FILED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.DISPATCH),
-        _t(A.DISPATCH, {S.FILED}, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.HANDLE),
+        _t(A.FILE, {S.ACCEPTED}, S.FILED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.DISPATCH, inputs=FILE_INPUTS),
+        _t(A.DISPATCH, {S.FILED}, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.HANDLE, inputs=DISPATCH_INPUTS),
         _t(A.SIGN, {S.DISPATCHED}, S.HANDLING, {R.HANDLER}, Actor.LEAD),
         _t(A.RETURN, WORKING, S.FILED, {R.HANDLER}, Actor.LEAD, Stage.DISPATCH, reason=True),
         _t(A.FEED_BACK, {S.HANDLING}, S.FED_BACK, {R.HANDLER}, Actor.LEAD, Stage.VERIFY, reason=True, attachments=True),
@@ -105,8 +192,8 @@ TRANSITIONS = Table(
         _t(A.VERIFY, {S.FED_BACK}, S.VERIFIED, {R.INSPECTOR}, Actor.FIELD, Stage.CLOSE, attachments=True),
         _t(A.REWORK, {S.FED_BACK, S.VERIFIED}, S.HANDLING, {R.INSPECTOR, R.SHIFT_LEADER}, Actor.FIELD, Stage.HANDLE, reason=True, attachments=True),
         _t(A.CLOSE, {S.VERIFIED}, S.CLOSED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE),
-        _t(A.EVALUATE, {S.CLOSED}, S.EVALUATED, {R.ACCEPTOR, CITIZEN}, Actor.REPORTER),
-        _t(A.REQUEST_EXTENSION, WORKING, SAME, {R.HANDLER}, Actor.LEAD, reason=True),
+        _t(A.EVALUATE, {S.CLOSED}, S.EVALUATED, {R.ACCEPTOR, CITIZEN}, Actor.REPORTER, inputs=EVALUATE_INPUTS),
+        _t(A.REQUEST_EXTENSION, WORKING, SAME, {R.HANDLER}, Actor.LEAD, reason=True, inputs=EXTENSION_INPUTS),
         _t(A.APPROVE_EXTENSION, WORKING, SAME, {R.SHIFT_LEADER}, Actor.CENTRE),
         _t(A.REFUSE_EXTENSION, WORKING, SAME, {R.SHIFT_LEADER}, Actor.CENTRE, reason=True),
         _t(A.REQUEST_SUSPENSION, WORKING, SAME, {R.HANDLER}, Actor.LEAD, reason=True),
@@ -117,8 +204,8 @@ TRANSITIONS = Table(
         _t(A.REQUEST_CANCEL, OPEN_STATES, SAME, {R.ACCEPTOR, R.DISPATCHER}, Actor.CENTRE, reason=True),
         _t(A.APPROVE_CANCEL, OPEN_STATES, S.CANCELLED, {R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE),
         _t(A.REFUSE_CANCEL, OPEN_STATES, SAME, {R.SHIFT_LEADER}, Actor.CENTRE, reason=True),
-        _t(A.MERGE, BEFORE_DISPATCH, S.MERGED, {R.ACCEPTOR, R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE),
-        _t(A.ESCALATE, WORKING, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEADER, SYSTEM}, Actor.CENTRE, Stage.HANDLE),
+        _t(A.MERGE, BEFORE_DISPATCH, S.MERGED, {R.ACCEPTOR, R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE, inputs=MERGE_INPUTS),
+        _t(A.ESCALATE, WORKING, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEADER, SYSTEM}, Actor.CENTRE, Stage.HANDLE, inputs=ESCALATE_INPUTS),
     ],
     states=CaseState,
     actions=Action,

@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.categories.models import MinorCategory
+from cityloop.core.workflow.forms import MultipleFileField
 from cityloop.events.choices import Urgency
-from cityloop.web.staff_actions import MultipleFileField
 
 
 class InspectorReportForm(forms.Form):

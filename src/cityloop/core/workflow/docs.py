@@ -33,8 +33,8 @@ def actions_markdown(workflow: Workflow) -> str:
     table = workflow.table
     with translation.override("zh-hans"):
         rows = [
-            "| action | 中文 | from | to | roles | who | stage | reason |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            "| action | 中文 | from | to | roles | who | stage | reason | inputs |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for action, t in table.items():
             zh = str(table.actions(action).label)
@@ -48,7 +48,8 @@ def actions_markdown(workflow: Workflow) -> str:
                 who = str(table.actors(t.actor).label)
             rows.append(
                 f"| `{action}` | {zh} | {sources} | {target} | {roles} | {who} | {stage} | "
-                f"{'required' if t.reason_required else ''} |"
+                f"{'required' if t.reason_required else ''} | "
+                f"{'; '.join(i.describe() for i in t.inputs)} |"
             )
     return "\n".join(rows) + "\n"
 

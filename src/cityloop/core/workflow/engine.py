@@ -26,6 +26,7 @@ from cityloop.core.i18n import lazy_format
 from cityloop.core.refusals import ActionRefused, BadInput, RecordChanged, StateForbids
 from cityloop.core.workflow.actors import EXPLICIT_ROLES, SystemActor, is_explicit
 from cityloop.core.workflow.history import History
+from cityloop.core.workflow.inputs import clean_all
 from cityloop.core.workflow.table import PREVIOUS, SAME, Table, Transition
 
 Handler = Callable[["ActionContext"], None]
@@ -58,7 +59,7 @@ class ActionContext:
 @dataclass(frozen=True)
 class Check:
     """One check of the write path: ``act`` runs ``Workflow.checks`` in their order (each by
-    its ``run`` method; the last, the action's own inputs, is its handler), and the docs list
+    its ``run`` method; the last, the action's own rules, is its handler), and the docs list
     the same sequence."""
 
     name: str
@@ -140,7 +141,14 @@ class Workflow:
                 _("a reason is given where the row requires one"),
                 "_check_reason",
             ),
-            Check("inputs", 422, "", _("the action's own inputs, refused on their field"), None),
+            Check(
+                "inputs",
+                422,
+                "",
+                _("the action's declared inputs: presence, type, length, range, allowed values"),
+                "_check_inputs",
+            ),
+            Check("rules", 422, "", _("the action's own rules (its handler), on a field"), None),
         )
 
     def _run_checks(self, attempt: Attempt, *, skip: tuple[str, ...] = ()) -> Transition:
@@ -193,7 +201,7 @@ class Workflow:
         """The row if ``actor`` may take ``action`` on ``record`` now (the checks that do not
         need the request: no version, no reason); else a refusal."""
         attempt = Attempt(actor, record, action)
-        return self._run_checks(attempt, skip=("version", "reason"))
+        return self._run_checks(attempt, skip=("version", "reason", "inputs"))
 
     def _check_version(self, a: Attempt) -> None:
         current = getattr(a.record, self.version_field)
@@ -253,6 +261,9 @@ class Workflow:
         if a.row.reason_required and not a.comment and not a.params.get("reason"):
             raise BadInput(self.messages.reason, field="comment", code="missing")
 
+    def _check_inputs(self, a: Attempt) -> None:
+        a.params = clean_all(a.row.inputs, a.params)
+
     def _label(self, t: Transition) -> Any:
         return self.table.actions(t.action).label
 
@@ -305,7 +316,7 @@ class Workflow:
             attempt = Attempt(actor, locked, action, version, comment.strip(), params)
             t = self._run_checks(attempt)
             ctx = ActionContext(
-                locked, actor, t, now or timezone.now(), params, attempt.comment, self
+                locked, actor, t, now or timezone.now(), attempt.params, attempt.comment, self
             )
             history = self._apply(ctx)
             if attachments and self.attach is not None:
@@ -348,12 +359,12 @@ class Workflow:
         ``bulk_create`` of the rows). For actions whose handler only sets fields: one that
         starts a clock, notifies or writes goes through ``act``."""
         t = self.table.get(action)
-        if t is None or t.stage is not None or t.reason_required or self.on_move is not None:
+        if t is None or t.stage is not None or t.reason_required or t.inputs or self.on_move:
             raise ValueError(f"workflow {self.name}: {action} needs act(), not the bulk path")
         handler = self.handlers.get(t.action)
         rows = []
         for record in records:
-            self._run_checks(Attempt(actor, record, action), skip=("version", "reason"))
+            self._run_checks(Attempt(actor, record, action), skip=("version", "reason", "inputs"))
             before = self.state_of(record)
             ctx = ActionContext(record, actor, t, at(record), {}, "", self)
             if handler is not None:

@@ -2,9 +2,11 @@
 
 A module declares its table once (``events.workflow.TRANSITIONS`` for a case); the kernel's
 write path (``engine.Workflow.act``), the API, the pages' buttons and the generated docs all
-read it. The table checks itself when it is built: every row names a known action, known
-states, a known kind of actor and a known stage, and no action appears twice, so a typo fails
-at import, not on the day a user first takes the action.
+read it. Each row also declares the action's inputs (``inputs``): the kernel's input check,
+the API's body schema and the page's form are derived from them. The table checks itself when
+it is built: every row names a known action, known states, a known kind of actor and a known
+stage, its inputs are well declared, and no action appears twice, so a typo fails at import,
+not on the day a user first takes the action.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+from cityloop.core.workflow.inputs import Input, check_declaration
 
 # Next states that are not states: the state does not change, or goes back to the one before
 # a suspension (the record keeps it; see ``Workflow.previous_state``).
@@ -31,6 +35,7 @@ class Transition:
     stage: str | None  # the stage whose clock starts; None keeps the running clock
     reason_required: bool = False
     attachments: bool = False
+    inputs: tuple[Input, ...] = ()  # declared once: the kernel's check, the API, the page
 
     def allows_state(self, state: str) -> bool:
         return state in self.sources
@@ -46,6 +51,7 @@ def row(
     *,
     reason: bool = False,
     attachments: bool = False,
+    inputs: Iterable[Input] = (),
 ) -> Transition:
     """One row of a table, written on one line (the tables read as tables)."""
     return Transition(
@@ -57,6 +63,7 @@ def row(
         stage=None if stage is None else str(stage),
         reason_required=reason,
         attachments=attachments,
+        inputs=tuple(inputs),
     )
 
 
@@ -98,6 +105,7 @@ class Table(Mapping[str, Transition]):
             problems.append(f"unknown roles {sorted(unknown)}")
         if not t.sources or not t.roles:
             problems.append("no source state or no role")
+        problems.extend(check_declaration(t.inputs))
         if problems:
             raise ImproperlyConfigured(f"transition {t.action!r}: {', '.join(problems)}")
 

@@ -7,10 +7,7 @@ details for the history entry in ``ctx.data`` and queues notifications in ``ctx.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.conf import settings
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.categories.models import FilingCondition, MinorCategory
@@ -55,10 +52,7 @@ def on_accept(ctx: ActionContext) -> None:
 
 
 def on_reject(ctx: ActionContext) -> None:
-    reason = ctx.param("reason")
-    if reason not in RejectReason.values:
-        raise BadInput(_("Choose one of the allowed values."), field="reason", code="literal_error")
-    ctx.data["reason"] = reason
+    ctx.data["reason"] = ctx.params["reason"]  # one of RejectReason (the row's input)
 
 
 def on_request_confirmation(ctx: ActionContext) -> None:
@@ -145,14 +139,14 @@ def on_dispatch(ctx: ActionContext) -> None:
     case = ctx.record
     proposal = route_proposal(case)
     lead_unit = _unit(ctx.params.get("unit") or proposal.unit.pk, "unit", ctx)
-    assisting = ctx.params.get("assisting") or []
+    assisting = ctx.params["assisting"]
     role = AssignmentRole.LEAD if assisting else AssignmentRole.SINGLE
     reason = proposal.reason if lead_unit.pk == proposal.unit.pk else ctx.comment
     CaseAssignment.objects.create(
         case=case,
         unit=lead_unit,
         role=role,
-        task=ctx.params.get("task", ""),
+        task=ctx.params["task"],
         routing_reason=str(reason),
         dispatched_at=ctx.now,
     )
@@ -176,10 +170,8 @@ def on_dispatch(ctx: ActionContext) -> None:
 
 def _assist(ctx: ActionContext, item: dict, n: int) -> None:
     unit = _unit(item.get("unit"), f"assisting.{n}.unit", ctx)
-    deadline = item.get("deadline")
-    if isinstance(deadline, str):
-        deadline = parse_datetime(deadline)
-    if deadline is not None and (deadline.tzinfo is None or deadline <= ctx.now):
+    deadline = item["deadline"]  # aware or None (the row's input)
+    if deadline is not None and deadline <= ctx.now:
         raise BadInput(
             _("Give a future date and time with its time zone, such as 2026-11-24T09:30:00+08:00."),
             field=f"assisting.{n}.deadline",
@@ -189,7 +181,7 @@ def _assist(ctx: ActionContext, item: dict, n: int) -> None:
         case=ctx.record,
         unit=unit,
         role=AssignmentRole.ASSIST,
-        task=item.get("task", ""),
+        task=item["task"],
         deadline=deadline,
         dispatched_at=ctx.now,
     )
@@ -331,15 +323,9 @@ def on_close(ctx: ActionContext) -> None:
 
 
 def on_evaluate(ctx: ActionContext) -> None:
-    """评价 / 回访: the reporter's satisfaction, 1 (very unsatisfied) to 5 (very satisfied)."""
-    try:
-        score = int(ctx.param("satisfaction"))
-    except (TypeError, ValueError):
-        score = 0
-    if not 1 <= score <= 5:
-        raise BadInput(
-            _("Satisfaction is a whole number from 1 to 5."), field="satisfaction", code="range"
-        )
+    """评价 / 回访: the reporter's satisfaction, 1 (very unsatisfied) to 5 (very satisfied;
+    the row's input checks the range)."""
+    score = ctx.params["satisfaction"]
     ctx.record.satisfaction = score
     ctx.record.evaluation_comment = ctx.comment
     ctx.data["satisfaction"] = score
@@ -403,15 +389,7 @@ def _decide(ctx: ActionContext, kind: str, status: str) -> CaseRequest:
 
 
 def on_request_extension(ctx: ActionContext) -> None:
-    wanted = ctx.param("requested_deadline")
-    if isinstance(wanted, str):
-        wanted = parse_datetime(wanted)
-    if not isinstance(wanted, datetime) or wanted.tzinfo is None:
-        raise BadInput(
-            _("Enter a date and time such as 2026-11-24T09:30:00+08:00."),
-            field="requested_deadline",
-            code="datetime_parsing",
-        )
+    wanted = ctx.params["requested_deadline"]  # aware (the row's input)
     if ctx.record.deadline is not None and wanted <= ctx.record.deadline:
         raise BadInput(
             _("An extension must end after the current deadline."),
@@ -497,7 +475,7 @@ def on_urge(ctx: ActionContext) -> None:
 
 def on_merge(ctx: ActionContext) -> None:
     """合并: a duplicate joins the surviving case; its reporter follows the survivor."""
-    into = str(ctx.param("into")).strip()
+    into = ctx.params["into"].strip()
     cases = Case.objects.all() if is_explicit(ctx.actor) else Case.objects.visible_to(ctx.actor)
     target = cases.filter(ticket=into).first()
     if target is not None:  # lock it too, so that two opposite merges cannot both pass

@@ -79,17 +79,23 @@ def test_the_dispatch_form_summons_assisting_units(client, loop, monday_morning)
             "version": case.version,
             "unit": loop.tiny.streets["001"].pk,
             "assisting": [loop.water.pk],
-            "task": "联合整治",
-            "assist_deadline": "2025-11-25T17:00",
+            "task": "牵头整治",
+            "assisting_task": "排查管网",
+            "assisting_deadline": "2025-11-25T17:00",
             "comment": "街道吹哨",
         },
         **HX,
     )
     roles = {
-        a.unit_id: (a.role, a.deadline) for a in Case.objects.get(pk=case.pk).assignments.all()
+        a.unit_id: (a.role, a.task, a.deadline)
+        for a in Case.objects.get(pk=case.pk).assignments.all()
     }
-    assert roles[loop.tiny.streets["001"].pk][0] == "lead"
-    assert roles[loop.water.pk] == ("assist", datetime(2025, 11, 25, 17, 0, tzinfo=SHANGHAI))
+    assert roles[loop.tiny.streets["001"].pk][:2] == ("lead", "牵头整治")
+    assert roles[loop.water.pk] == (
+        "assist",
+        "排查管网",
+        datetime(2025, 11, 25, 17, 0, tzinfo=SHANGHAI),
+    )
 
 
 def test_the_dispatch_desk_lists_duplicates(client, loop, monday_morning):

@@ -1,0 +1,62 @@
+"""The web form of an action, derived from its row of the table.
+
+``ActionForm`` carries what every action does (the version the user saw, a comment, the
+reason where the row requires one, photos where the row takes them) and the fields of the
+row's declared inputs (``inputs``), so that a page offers exactly what the API accepts.
+``params()`` gives the service the same values the API would send.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cityloop.core.workflow.table import Transition
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several photos in one input (``<input type=file multiple>``), on a phone its camera."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        attrs = {"accept": "image/*", "capture": "environment", "multiple": True}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class ActionForm(forms.Form):
+    """One action's form for ``record``: what every action carries, then its inputs."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea({"rows": 3})
+    )
+
+    def __init__(
+        self, data: Any = None, files: Any = None, *, record: Any, transition: Transition
+    ) -> None:
+        super().__init__(data, files, initial={"version": record.version})
+        self.record, self.transition = record, transition
+        self.inputs = tuple(i for i in transition.inputs if i.on_page)
+        if transition.reason_required:
+            self.fields["comment"].label = _("Reason")
+            # A chosen reason is the reason (the kernel's reason check reads it too).
+            self.fields["comment"].required = "reason" not in {i.name for i in self.inputs}
+        if transition.attachments:
+            self.fields["photos"] = MultipleFileField(label=_("Photos"))
+        for declared in self.inputs:
+            self.fields.update(declared.form_fields(record))
+
+    def params(self) -> dict[str, Any]:
+        """The inputs as the service takes them (the API's body, less version and comment)."""
+        return {i.name: i.from_form(self.cleaned_data) for i in self.inputs}
