@@ -13,7 +13,8 @@ the code disagree. A fill-level or overflow alarm opens a task for the point's c
 (docs/devices.md, From data to action); the API (`POST /api/tasks/{id}/status` with `done` or
 `cancelled`), the page `/sorting/tasks/` and the truck's own collection record (the system,
 `system`) move it through these actions only, each with a history entry
-(`CollectionTaskEvent`). A member of staff acts only on a task they can see (404 otherwise).
+(`CollectionTaskEvent`, shown on the task's page `/sorting/tasks/<id>/`). A member of staff
+acts only on a task they can see (404 otherwise).
 
 """
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sorting/data/charts/", sorting.data_charts, name="sorting_data_charts"),
     path("sorting/points/<str:code>/", sorting.point_page, name="sorting_point"),
     path("sorting/tasks/", sorting_tasks.task_list, name="sorting_tasks"),
+    path("sorting/tasks/<int:task_id>/", sorting_tasks.task_detail, name="sorting_task"),
     path(
         "sorting/tasks/<int:task_id>/status/",
         sorting_tasks.task_status,

@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cityloop.core.workflow.actors import SystemActor
 from cityloop.devices.choices import PointKind, TaskReason, TaskStatus
 from cityloop.devices.models import CollectionPoint, CollectionTask
+from cityloop.devices.services import task_act
 from cityloop.geo.models import Grid
 from cityloop.org.choices import EntityKind, Role, UnitKind
 from cityloop.org.services import unit_create, user_create
@@ -136,3 +138,46 @@ def test_lists_are_scoped_by_area(world, tiny, login):
 def test_anonymous_users_are_sent_to_sign_in(world, client):
     response = client.get("/sorting/tasks/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_task_page_shows_who_completed_it_when_and_why(world, login):
+    mine, my_handler, _, _ = world
+    client = login(my_handler)
+    listing = client.get("/sorting/tasks/").content.decode()
+    assert f'href="/sorting/tasks/{mine.pk}/"' in listing  # each row leads to its history
+
+    page = client.get(f"/sorting/tasks/{mine.pk}/").content.decode()
+    assert "data-entry=" not in page  # nothing happened yet
+    assert 'data-action="done"' in page
+
+    response = client.post(
+        f"/sorting/tasks/{mine.pk}/status/",
+        {
+            "status": "done",
+            "version": mine.version,
+            "comment": "已清运两桶",
+            "next": f"/sorting/tasks/{mine.pk}/",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == f"/sorting/tasks/{mine.pk}/"
+    html = response.content.decode()
+    assert 'data-entry="complete"' in html
+    assert "已清运两桶" in html and "城环环卫公司" in html  # the actor, as 单位 · 姓名
+    entry = mine.events.get()
+    assert (entry.action, entry.from_state, entry.to_state) == ("complete", "open", "done")
+    assert entry.actor == my_handler and entry.comment == "已清运两桶"
+    assert "data-action=" not in html  # a done task offers no change
+
+
+def test_a_task_completed_by_a_truck_record_shows_the_system(world, login):
+    mine, my_handler, _, _ = world
+    task_act(actor=SystemActor(), task=mine, action="complete")
+    html = login(my_handler).get(f"/sorting/tasks/{mine.pk}/").content.decode()
+    assert 'data-entry="complete"' in html
+    assert mine.events.get().actor_label in html
+
+
+def test_another_contractors_task_page_is_404(world, login):
+    mine, _, _, their_handler = world
+    assert login(their_handler).get(f"/sorting/tasks/{mine.pk}/").status_code == 404

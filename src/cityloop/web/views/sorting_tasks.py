@@ -1,6 +1,7 @@
-"""Collection tasks 收运任务 as a web page: fill-level and overflow alarms become tasks for the
-contractor. Visibility is the API's own rule (``cityloop.devices.api.tasks_visible_to``); a
-change is the task workflow's one service (``devices.services.task_act``), as for the API."""
+"""Collection tasks 收运任务 as web pages: fill-level and overflow alarms become tasks for the
+contractor; each task's page shows its history (who opened, completed or cancelled it, when,
+why). Visibility is the API's own rule (``cityloop.devices.api.tasks_visible_to``); a change is
+the task workflow's one service (``devices.services.task_act``), as for the API."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from cityloop.core.refusals import ActionRefused, BadInput, RecordChanged, State
 from cityloop.devices.api import tasks_visible_to
 from cityloop.devices.choices import TaskStatus
 from cityloop.devices.services import TASKS, task_act, task_status_action
+from cityloop.devices.workflow import TaskAction
 from cityloop.web.sorting import access
 
 FILTERS = {"open": [TaskStatus.OPEN], "done": [TaskStatus.DONE], "all": None}
@@ -68,11 +70,44 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    """One task: what opened it, where, its due time, and its history, newest last."""
+    user = request.user
+    task = tasks_visible_to(user).select_related("point", "contractor").filter(pk=task_id).first()
+    if task is None:
+        raise Http404(_("No such task among yours."))
+    history = [
+        {
+            "entry": e,
+            "action": _label(TaskAction, e.action),
+            "from": _label(TaskStatus, e.from_state),
+            "to": _label(TaskStatus, e.to_state),
+        }
+        for e in task.events.order_by("at", "id")
+    ]
+    context = {
+        "task": task,
+        "history": history,
+        "overdue": task.status == TaskStatus.OPEN and task.due_at < timezone.now(),
+        "may_change": bool(TASKS.allowed_actions(user, task)),
+        "change_buttons": [("done", _("Done")), ("cancelled", _("Cancel"))],
+        "point_link": access.may_see_sorting(user)
+        and access.visible_points(user).filter(pk=task.point_id).exists(),
+    }
+    return render(request, "web/sorting/task.html", context)
+
+
+def _label(choices, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+@login_required
 @require_POST
 def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
     """Done (bins emptied) or cancelled (false alarm); 404 when the task is not visible, 403
     when the user may not change it, a bilingual message for a bad status or a closed task."""
-    back = request.POST.get("next") or reverse("web:sorting_tasks")
+    back = request.POST.get("next") or reverse("web:sorting_tasks")  # the list or the task
     if not back.startswith("/sorting/tasks/"):
         back = reverse("web:sorting_tasks")
     task = tasks_visible_to(request.user).filter(pk=task_id).first()
