@@ -10,31 +10,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.categories.models import MinorCategory
+from cityloop.core.workflow.forms import MultipleFileField
 
 # Service field names that the report form shows under another field.
 REPORT_FIELD_OF = {"lat": "lon", "crs": "lon", "files": "photos", "attachments": "photos"}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several photos in one input; the attachments service checks their content."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(
-                attrs={"accept": "image/*", "capture": "environment", "class": "photo-input"}
-            ),
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(PhotosField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class LoginForm(forms.Form):
@@ -88,7 +67,7 @@ class ReportForm(forms.Form):
         label=_("Latitude"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
     )
     reporter_phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
-    photos = PhotosField(label=_("Photos"), required=False)
+    photos = MultipleFileField(label=_("Photos"), css_class="photo-input")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,17 +21,20 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several photos in one input (``<input type=file multiple>``), on a phone its camera."""
+    """Several photos in one input (``<input type=file multiple>``), on a phone its camera;
+    ``css_class`` styles the input. The attachments service checks their content."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, css_class: str = "", **kwargs: Any) -> None:
         attrs = {"accept": "image/*", "capture": "environment", "multiple": True}
+        if css_class:
+            attrs["class"] = css_class
         kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
 
 
 class ActionForm(forms.Form):
