@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -107,7 +108,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = os.environ.get("CITYLOOP_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'cityloop.sqlite3'}"
     db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if db["ENGINE"] == "django.db.backends.sqlite3":
@@ -127,7 +128,7 @@ def _database() -> dict:
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
         }
-    return db
+    return dict(db)
 
 
 DATABASES = {"default": _database()}

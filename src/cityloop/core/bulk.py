@@ -25,20 +25,29 @@ def bulk_append(
 ) -> int:
     """Insert ``rows`` (values in the order of ``fields``, attnames such as ``case_id``) into
     ``model``'s table in the current transaction; returns how many rows were written."""
-    columns = [model._meta.get_field(name) for name in fields]
+    columns = [_concrete(model, name) for name in fields]
     adapt = [_adapter(field) for field in columns]
     prepared = (tuple(a(v) if a else v for a, v in zip(adapt, row, strict=True)) for row in rows)
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+    names = ", ".join(connection.ops.quote_name(str(field.column)) for field in columns)
     if connection.vendor == "postgresql":
         return _copy(table, names, prepared)
     return _executemany(table, names, len(columns), prepared)
 
 
+def _concrete(model: type[models.Model], name: str) -> models.Field:
+    """The column-backed field ``name`` (an attname such as ``case_id`` names its FK)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     kind = field.get_internal_type()
     if kind == "JSONField":
-        return lambda value: json.dumps(value, cls=field.encoder, ensure_ascii=False)
+        encoder = getattr(field, "encoder", None)
+        return lambda value: json.dumps(value, cls=encoder, ensure_ascii=False)
     if kind == "DateTimeField" and connection.vendor != "postgresql":
         # Bulk rows mostly share their timestamps ("now"): adapt each distinct one once.
         return lru_cache(maxsize=1024)(connection.ops.adapt_datetimefield_value)

@@ -52,7 +52,9 @@ class RefusalsDeclared(OpenAPISchema):
 
     def responses(self, operation: Operation) -> dict[int, Any]:
         result = super().responses(operation)
-        error = self._create_schema_from_model(_ErrorResponse, mode="serialization")[0]
+        # django-ninja annotates the model as an instance (TModel) and passes classes itself.
+        model: Any = _ErrorResponse
+        error = self._create_schema_from_model(model, mode="serialization")[0]
         media = self.api.renderer.media_type
         for status in refusal_statuses(operation):
             declared = result.setdefault(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
+from io import TextIOBase
 from typing import TextIO
 
 
 class Progress:
     """Prints ``[stage] done/total (pct) elapsed`` at most every ``interval`` seconds."""
 
-    def __init__(self, stream: TextIO | None = None, interval: float = 1.0) -> None:
+    def __init__(self, stream: TextIO | TextIOBase | None = None, interval: float = 1.0) -> None:
         self.stream = stream or sys.stdout
         self.interval = interval
         self.started = time.monotonic()

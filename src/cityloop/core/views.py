@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from typing import Any
 
 import django
 from django.http import HttpRequest, JsonResponse
@@ -19,7 +20,7 @@ from cityloop.core.health import check_health
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers and every migration is applied, 503 otherwise."""
     health = check_health()
-    body = {
+    body: dict[str, Any] = {
         "status": "ok" if health.ok else "unavailable",
         "database": "ok" if health.database else "unreachable",
         "migrations": "ok" if not health.migrations_pending else "pending",

@@ -285,7 +285,8 @@ def _write(candidates: list[_Candidate], report: GridImportReport) -> None:
         g.code: g
         for g in Grid.objects.select_for_update().filter(code__in=[c.code for c in candidates])
     }
-    new, changed = [], []
+    new: list[Grid] = []
+    changed: list[Grid] = []
     for c in candidates:
         grid = existing.get(c.code) or Grid(code=c.code)
         grid.community, grid.name, grid.area_class, grid.is_active = (

@@ -28,7 +28,7 @@ class NotificationOut(Schema):
 
     @staticmethod
     def resolve_case(obj: Notification) -> str | None:
-        return obj.case.ticket if obj.case_id else None
+        return obj.case.ticket if obj.case is not None else None
 
 
 class NotificationFilter(Schema):

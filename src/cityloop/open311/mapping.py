@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,7 @@ from cityloop.open311.choices import ServiceType, Status
 from cityloop.open311.rendering import MIME_TYPES
 
 SERVICE_CODE = re.compile(r"^(component|event)-([0-9]{2})-([0-9]{2})\Z")
-STATE_NOTES = {
+STATE_NOTES: dict[str, Any] = {
     CaseState.SUSPENDED: _("Suspended: handling is deferred until the conditions allow it."),
     CaseState.REJECTED: _("Not accepted: the report is outside the bureau's remit or unclear."),
     CaseState.CANCELLED: _("Cancelled."),
@@ -106,9 +107,9 @@ def status_of(case: Case) -> str:
 
 def survivor_of(case: Case) -> Case:
     """The case whose status a request shows: itself, or the case it was merged into."""
-    if case.state != CaseState.MERGED or case.merged_into_id is None:
+    survivor = case.merged_into if case.state == CaseState.MERGED else None
+    if survivor is None:
         return case
-    survivor = case.merged_into
     if survivor.state == CaseState.MERGED:  # merged twice: rare, one more query
         survivor = following(case.ticket) or survivor
     return survivor
@@ -124,12 +125,12 @@ def request_document(case: Case, absolute: Callable[[str], str], *, extensions: 
     shown = survivor_of(case)
     status = status_of(shown)
     photos = [absolute(public_photo_path(case, a)) for a in getattr(case, "public_photos", [])]
-    document = {
+    document: dict[str, Any] = {
         "service_request_id": case.ticket,
         "status": status,
         "status_notes": _status_notes(case, shown),
-        "service_name": case.category.name if case.category_id else None,
-        "service_code": service_code(case.category) if case.category_id else "",
+        "service_name": case.category.name if case.category is not None else None,
+        "service_code": service_code(case.category) if case.category is not None else "",
         "description": case.description,
         "agency_responsible": None,
         "service_notice": None,
@@ -161,8 +162,8 @@ def _status_notes(case: Case, shown: Case) -> str | None:
             "Merged into request %(ticket)s, which reports the same problem; its status is shown."
         )
         return bilingual(lazy_format(note, {"ticket": shown.ticket}))
-    note = STATE_NOTES.get(case.state)
-    return bilingual(note) if note else None
+    state_note = STATE_NOTES.get(case.state)
+    return bilingual(state_note) if state_note else None
 
 
 def _extended(case: Case, shown: Case, photos: list[str]) -> dict:

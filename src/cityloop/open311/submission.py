@@ -88,10 +88,9 @@ def _description(text: str | None) -> tuple[str, list]:
 
 def _point(request: HttpRequest) -> tuple[tuple[float | None, float | None], list]:
     lat, lon = param(request, "lat"), param(request, "long")
-    if (lat is None) != (lon is None):
-        return (None, None), [_("lat and long must be sent together")]
-    if lat is None:
-        return (None, None), []
+    if lat is None or lon is None:
+        together = lat is None and lon is None
+        return (None, None), [] if together else [_("lat and long must be sent together")]
     numbers = {name: _number(name, value) for name, value in (("lat", lat), ("long", lon))}
     wrong = [name for name, number in numbers.items() if number is None]
     problems = [lazy_format(OUT_OF_RANGE, {"name": n, **RANGES[n]}) for n in wrong]

@@ -41,7 +41,7 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["unit"]
     inlines = [RoleGrantInline]
     fieldsets = [
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("CityLoop"), {"fields": ["unit", "display_name", "phone"]}),
     ]
 

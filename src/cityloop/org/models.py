@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -139,7 +142,7 @@ class Unit(models.Model):
 
     def _clean_codes(self) -> None:
         parent_code = self.parent.code if self.parent is not None else None
-        validators = {
+        validators: dict[str, Callable[[str], None]] = {
             UnitKind.DISTRICT: lambda c: codes.validate_district_code(c),
             UnitKind.STREET: lambda c: codes.validate_street_code(c, parent_code),
             UnitKind.COMMUNITY: lambda c: codes.validate_community_code(c, parent_code),
@@ -194,7 +197,7 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
-    objects = CityLoopUserManager()
+    objects: ClassVar[CityLoopUserManager] = CityLoopUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -11,7 +11,7 @@ from cityloop.org.models import RoleGrant, Unit, User
 
 def unit_path(unit: Unit) -> str:
     """The materialised path of a saved unit: its parent's path plus its own id."""
-    parent_path = unit.parent.path if unit.parent_id else "/"
+    parent_path = unit.parent.path if unit.parent is not None else "/"
     return f"{parent_path}{unit.pk}/"
 
 
@@ -25,7 +25,7 @@ def unit_save(*, unit: Unit) -> Unit:
     """Save an edited or new unit; a changed parent moves its whole subtree (paths, depths)."""
     unit.full_clean(exclude=["path"])
     old_path = Unit.objects.filter(pk=unit.pk).values_list("path", flat=True).first()
-    unit.depth = unit.parent.depth + 1 if unit.parent_id else 0
+    unit.depth = unit.parent.depth + 1 if unit.parent is not None else 0
     if unit.pk is None:
         unit.path = "/"
         unit.save()

@@ -62,7 +62,7 @@ def children(element: ET.Element) -> list[str]:
     return [child.tag for child in element]
 
 
-def errors_of(response, fmt: str) -> list[tuple[str, str]]:
+def errors_of(response, fmt: str) -> list[tuple[str | None, str | None]]:
     """``[(code, description)]`` of an error list, read the same way from either format."""
     if fmt == "xml":
         root = xml_of(response)
