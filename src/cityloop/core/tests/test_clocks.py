@@ -254,7 +254,7 @@ def test_a_count_into_a_year_without_any_calendar_is_refused():
         deadline(at(2100, 12, 20, 10), Period.natural_days(30), rules=LAW)
 
 
-def test_a_refusal_reaches_the_api_error_body_in_both_languages():
+def test_the_refusal_is_a_bilingual_422_on_the_deadline_field():
     with pytest.raises(CalendarRefused) as refused:
         clocks.deadline(at(2101, 3, 1, 10), Period.working_days(1))
     item = refused.value.as_item()

@@ -53,7 +53,7 @@ from cityloop.core.refusals import BadInput
 from cityloop.org.models import Unit
 from cityloop.worktime.choices import ClockKind
 from cityloop.worktime.clock import SHANGHAI, add_working_time, aware, working_time_between
-from cityloop.worktime.days import add_months, nth_working_day, working_days_in
+from cityloop.worktime.days import add_months, next_working_day, nth_working_day, working_days_in
 from cityloop.worktime.errors import NEGATIVE, CalendarUnavailable, WorkingTimeInputError
 from cityloop.worktime.facts import current_facts
 
@@ -288,9 +288,7 @@ def _last_day(first: date, period: Period, rules: CountingRules) -> date:
     if period.unit == PeriodUnit.WORKING_DAYS:
         return nth_working_day(first, period.amount)
     end = _unmoved_last_day(first, period)
-    if rules.last_day_off_moves:
-        return nth_working_day(end, 1)
-    return end
+    return next_working_day(end) if rules.last_day_off_moves else end
 
 
 def _unmoved_last_day(first: date, period: Period) -> date:
