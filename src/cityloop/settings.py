@@ -199,6 +199,16 @@ TASKS = {
 # The district this deployment serves (GB/T 2260 code); the demo builds Luohu, 440303.
 CITYLOOP_DISTRICT_CODE = os.environ.get("CITYLOOP_DISTRICT_CODE", "440303")
 
+# --- Statutory clocks (cityloop.core.workflow.clocks, decision 0047) -----------------------
+# How a period of days or months is counted where the law the bureau follows says nothing
+# the reference checked: whether the day the period starts on is itself counted (default no:
+# counting begins the next day), whether a period of natural days or months whose last day is
+# a day off ends on the next working day instead (default yes), and when the last day ends
+# ("24:00", or the office's closing time, e.g. "18:00").
+CITYLOOP_CLOCK_START_DAY_COUNTED = _env_bool("CITYLOOP_CLOCK_START_DAY_COUNTED")
+CITYLOOP_CLOCK_LAST_DAY_OFF_MOVES = _env_bool("CITYLOOP_CLOCK_LAST_DAY_OFF_MOVES", default=True)
+CITYLOOP_CLOCK_DAY_ENDS = os.environ.get("CITYLOOP_CLOCK_DAY_ENDS", "24:00")
+
 # --- Maps --------------------------------------------------------------------------------
 # Base tiles (optional): a Leaflet URL template with the operator's own key, e.g. 天地图
 # "https://t{s}.tianditu.gov.cn/vec_w/wmts?…&tk=KEY" (CRS wgs84) or AMap

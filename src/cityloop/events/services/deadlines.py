@@ -24,14 +24,29 @@ from typing import TypeVar
 
 from django.conf import settings
 
+from cityloop.core.workflow.clocks import (
+    ClockStates,
+    Period,
+    deadline,
+    provisional_year,
+    time_left,
+    time_unit,
+)
+from cityloop.core.workflow.clocks import state_at as clock_state
 from cityloop.events.choices import ClockState, Stage, Urgency
 from cityloop.events.models import Case, StageTimeLimit
 from cityloop.events.services.refusals import CalendarMissing
 from cityloop.org.models import Unit
 from cityloop.worktime.choices import ClockKind
-from cityloop.worktime.clock import add_working_time, working_time_between
 from cityloop.worktime.errors import CalendarUnavailable
-from cityloop.worktime.selectors import first_provisional_year
+
+# A case's clock states for the kernel's clocks and sweep (core.workflow.clocks, .sweep).
+CLOCK_STATES = ClockStates(
+    running=ClockState.ON_TIME,
+    warning=ClockState.WARNING,
+    overdue=ClockState.OVERDUE,
+    stopped=ClockState.STOPPED,
+)
 
 # The bureau's defaults (minutes of working time) for the stages the catalogue does not set.
 DEFAULT_STAGE_MINUTES = {
@@ -149,7 +164,7 @@ def clock_cap_for_entity(*, case: Case, now: datetime, unit: Unit) -> None:
     minutes = int(getattr(settings, "CITYLOOP_ENTITY_CORRECTION_MINUTES", 120))
     limit = stage_limit(case, Stage.HANDLE)
     clock = limit.clock if limit else ClockKind.WORKING
-    cap = add_working_time(now, timedelta(minutes=minutes), unit, clock=clock)
+    cap = deadline(now, Period.of_time(timedelta(minutes=minutes), clock), unit)
     if case.deadline is None or cap < case.deadline:
         before = case.deadline
         limit = timedelta(minutes=minutes)
@@ -172,11 +187,7 @@ def clock_resume(*, case: Case, now: datetime, unit: Unit | None) -> None:
     clock = _running_clock(case)
     stopped = case.suspended_at or now
     left = [
-        None
-        if moment is None
-        else working_time_between(stopped, moment, unit, clock=clock)
-        if moment > stopped
-        else timedelta(0)
+        None if moment is None else time_left(stopped, moment, time_unit(clock), unit).duration
         for moment in (case.deadline, case.warn_at)
     ]
     if case.deadline is not None:
@@ -191,7 +202,7 @@ def clock_resume(*, case: Case, now: datetime, unit: Unit | None) -> None:
 def clock_extend(*, case: Case, new_deadline: datetime, now: datetime, unit: Unit | None) -> None:
     """An approved extension: the deadline moves, the warning follows at the same share."""
     clock = _running_clock(case)
-    left = working_time_between(now, new_deadline, unit, clock=clock)
+    left = time_left(now, new_deadline, time_unit(clock), unit).duration  # approved: after now
     clock_count(
         case=case, anchor=now, limit=None, warn=left * warning_share(), clock=clock, unit=unit
     )
@@ -221,23 +232,23 @@ def clock_count(
         case.provisional_year = None
         return
     if limit is not None:
-        case.deadline = add_working_time(anchor, limit, unit, clock=clock)
+        case.deadline = deadline(anchor, Period.of_time(limit, clock), unit)
     if warn is not None:
-        case.warn_at = add_working_time(anchor, warn, unit, clock=clock)
+        case.warn_at = deadline(anchor, Period.of_time(warn, clock), unit)
     if limit is not None:
-        case.provisional_year = (
-            first_provisional_year(anchor, case.deadline) if clock == ClockKind.WORKING else None
+        case.provisional_year = provisional_year(
+            anchor, Period.of_time(limit, clock), case.deadline
         )
 
 
 def clock_state_at(case: Case, now: datetime) -> str:
-    if case.deadline is None or case.suspended_at is not None:
-        return ClockState.STOPPED
-    if now >= case.deadline:
-        return ClockState.OVERDUE
-    if case.warn_at is not None and now >= case.warn_at:
-        return ClockState.WARNING
-    return ClockState.ON_TIME
+    return clock_state(
+        deadline=case.deadline,
+        warn_at=case.warn_at,
+        suspended=case.suspended_at is not None,
+        now=now,
+        states=CLOCK_STATES,
+    )
 
 
 def _running_clock(case: Case) -> str:

@@ -19,14 +19,15 @@ Rules it carries (docs/deadlines.md):
   action, which starts a fresh handling clock there. A street's or a department's overdue case
   is only reported, not moved.
 
-Concurrency: the clock turns are two set-based ``UPDATE … WHERE clock_state … RETURNING …``
-statements (SQLite ≥ 3.35 and PostgreSQL both have ``RETURNING``). A row turns only while it
-still has the old clock state, so when several sweeps run at once each row is turned by
-exactly one of them and only that sweep's ``RETURNING`` names it: on PostgreSQL the second
-``UPDATE`` waits for the first's row lock and then re-checks its ``WHERE`` against the
-committed row (which no longer matches); on SQLite writers are serialised (``BEGIN
-IMMEDIATE``), so the second sees the committed turn. The turns, their history entries and
-their notifications are one transaction, so either all of a sweep's work is there or none.
+Concurrency: the clock turns are the kernel's set-based ``UPDATE … WHERE clock_state …
+RETURNING …`` statements, one per kind of turn (``core.workflow.sweep``; SQLite ≥ 3.35 and
+PostgreSQL both have ``RETURNING``). A row turns only while it still has the old clock state,
+so when several sweeps run at once each row is turned by exactly one of them and only that
+sweep's ``RETURNING`` names it: on PostgreSQL the second ``UPDATE`` waits for the first's row
+lock and then re-checks its ``WHERE`` against the committed row (which no longer matches); on
+SQLite writers are serialised (``BEGIN IMMEDIATE``), so the second sees the committed turn.
+The turns, their history entries and their notifications are one transaction, so either all
+of a sweep's work is there or none.
 Escalations follow, one transaction each, only for the cases this sweep turned; one that is
 refused (the case moved on meanwhile) or fails is logged and does not stop the others.
 """
@@ -40,13 +41,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.bulk import bulk_append
 from cityloop.core.i18n import both, lazy_format
 from cityloop.core.progress import Progress
+from cityloop.core.workflow.sweep import ClockFields, turn_clocks
 from cityloop.events.choices import (
     ACTIVE_ASSIGNMENT_STATES,
     LEAD_ROLES,
@@ -59,6 +61,7 @@ from cityloop.events.choices import (
 from cityloop.events.models import EVENT_FIELDS, SYSTEM_LABEL, Case, CaseAssignment, CaseEvent
 from cityloop.events.selectors.recipients import centre_staff_by_role, staff_by_unit
 from cityloop.events.services.calendar_updates import deadlines_recount
+from cityloop.events.services.deadlines import CLOCK_STATES
 from cityloop.events.services.refusals import ActionRefused
 from cityloop.events.services.transitions import system_act
 from cityloop.events.workflow import WORKING, Action
@@ -71,6 +74,8 @@ log = logging.getLogger(__name__)
 CHUNK = 2000  # cases per look-up query (an IN list well under SQLite's 32,766 parameters)
 RUNNING_STATES = sorted(OPEN_STATES - {CaseState.SUSPENDED})
 RETURNED = ("id", "ticket", "state", "stage", "deadline", "community_id", "street_id")
+# Where a case keeps its clock, for the kernel's sweep: it runs only while not suspended.
+CASE_CLOCK = ClockFields(suspended_at="suspended_at", touched=("updated_at",))
 ESCALATE_FROM = frozenset({UnitKind.SOCIAL_ENTITY, UnitKind.COMMUNITY})
 # Who owes each stage's clock at the centre (the handling stage is owed by the lead unit).
 STAGE_OWNER = {
@@ -179,49 +184,27 @@ def _say(progress: Progress | None, message: str) -> None:
 
 # --- the turns ----------------------------------------------------------------------------
 def _turn(clock: str, now: datetime) -> list[Turned]:
-    """One set-based UPDATE; returns the rows this statement turned (and no others)."""
-    sql, params = _turn_sql(clock, connection.ops.adapt_datetimefield_value(now))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    turned: list[Turned] = []
-    for chunk in _chunks(sorted(rows)):
-        leads = _leads([row[0] for row in chunk])
-        turned.extend(_turned(row, clock, leads.get(row[0], (None, ""))) for row in chunk)
-    return turned
-
-
-def _turn_sql(clock: str, at: object) -> tuple[str, list]:
-    if clock == ClockState.OVERDUE:
-        where = "clock_state IN (%s, %s) AND deadline <= %s"
-        params = [ClockState.ON_TIME, ClockState.WARNING, at]
-    else:
-        # NOT (deadline <= …) rather than deadline > …: the same rows, but SQLite's planner
-        # (without histograms) would otherwise walk the deadline index over every future clock
-        # instead of the warning index over the few clocks past their warning time.
-        where = "clock_state = %s AND warn_at <= %s AND NOT (deadline <= %s)"
-        params = [ClockState.ON_TIME, at, at]
-    states = ", ".join(["%s"] * len(RUNNING_STATES))
-    sql = (
-        f"UPDATE {connection.ops.quote_name(Case._meta.db_table)} "  # noqa: S608 (table name and placeholders only)
-        "SET clock_state = %s, updated_at = %s "
-        f"WHERE {where} AND suspended_at IS NULL AND state IN ({states}) "
-        f"RETURNING {', '.join(RETURNED)}"
+    """The kernel's set-based turn (``core.workflow.sweep``); returns the rows this sweep turned
+    (and no others), by id, with their lead units."""
+    rows = turn_clocks(
+        Case,
+        fields=CASE_CLOCK,
+        states=CLOCK_STATES,
+        to=clock,
+        now=now,
+        only={"state": RUNNING_STATES},
+        returning=RETURNED,
     )
-    return sql, [clock, at, *params, *RUNNING_STATES]
+    turned: list[Turned] = []
+    for chunk in _chunks(rows):
+        leads = _leads([row.pk for row in chunk])
+        turned.extend(_turned(row.values, clock, leads.get(row.pk, (None, ""))) for row in chunk)
+    return turned
 
 
 def _turned(row: tuple, clock: str, lead: tuple[int | None, str]) -> Turned:
     case_id, ticket, state, stage, deadline, community_id, street_id = row
-    return Turned(
-        case_id, ticket, state, stage, _db_datetime(deadline), community_id, street_id, clock, *lead
-    )
-
-
-def _db_datetime(value: object) -> datetime | None:
-    """A datetime read by raw SQL, as the ORM would return it (SQLite gives text)."""
-    convert = getattr(connection.ops, "convert_datetimefield_value", None)
-    return convert(value, None, connection) if convert and value is not None else value
+    return Turned(case_id, ticket, state, stage, deadline, community_id, street_id, clock, *lead)
 
 
 def _chunks(items: list) -> Iterable[list]:
