@@ -15,9 +15,9 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 from cityloop.categories.models import FilingCondition
 from cityloop.core.workflow.actors import CITIZEN, SYSTEM
 from cityloop.core.workflow.inputs import Choice, Integer, Many, Moment, Reference, Text
-from cityloop.core.workflow.table import PREVIOUS, SAME, Table, Transition
+from cityloop.core.workflow.table import PREVIOUS, SAME, ClockStates, Table, Transition
 from cityloop.core.workflow.table import row as _t
-from cityloop.events.choices import OPEN_STATES, CaseState, RejectReason, Stage
+from cityloop.events.choices import OPEN_STATES, CaseState, ClockState, RejectReason, Stage
 from cityloop.org.choices import Role, UnitKind
 from cityloop.org.models import Unit
 
@@ -211,5 +211,13 @@ TRANSITIONS = Table(
     actions=Action,
     actors=Actor,
     stages=Stage,
+    # Each stage's clock: on time, then warning (CITYLOOP_WARNING_SHARE of the limit used),
+    # then overdue; stopped while suspended or without a deadline (services/deadlines.py).
+    clock_states=ClockStates(
+        running=ClockState.ON_TIME,
+        warning=ClockState.WARNING,
+        overdue=ClockState.OVERDUE,
+        stopped=ClockState.STOPPED,
+    ),
     roles={*Role.values, SYSTEM, CITIZEN},
 )  # fmt: skip

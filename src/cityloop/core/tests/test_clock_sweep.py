@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cityloop.core.workflow.clocks import ClockStates
 from cityloop.core.workflow.sweep import ClockFields, Turn, sweep_clocks, turn_clocks
+from cityloop.core.workflow.table import ClockStates
 from cityloop.events.choices import CaseState, ClockState
 from cityloop.events.models import Case
 from cityloop.events.tests.conftest import Loop

@@ -13,7 +13,6 @@ from django.test import override_settings
 from cityloop.core.workflow import clocks
 from cityloop.core.workflow.clocks import (
     CalendarRefused,
-    ClockStates,
     CountingRules,
     Period,
     PeriodUnit,
@@ -26,6 +25,7 @@ from cityloop.core.workflow.clocks import (
     suspend,
     time_left,
 )
+from cityloop.core.workflow.table import ClockStates
 from cityloop.worktime import facts
 from cityloop.worktime.days import add_months
 from cityloop.worktime.errors import CalendarUnavailable

@@ -50,6 +50,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import lazy_format
 from cityloop.core.refusals import BadInput
+from cityloop.core.workflow.table import ClockStates
 from cityloop.org.models import Unit
 from cityloop.worktime.choices import ClockKind
 from cityloop.worktime.clock import SHANGHAI, add_working_time, aware, working_time_between
@@ -306,16 +307,6 @@ def _day_end(day: date, rules: CountingRules) -> datetime:
 
 
 # --- the clock as a value ------------------------------------------------------------------
-@dataclass(frozen=True)
-class ClockStates:
-    """A module's clock-state values, declared beside its stages."""
-
-    running: str
-    warning: str
-    overdue: str
-    stopped: str
-
-
 def state_at(
     *,
     deadline: datetime | None,

@@ -68,8 +68,39 @@ def states_markdown(workflow: Workflow) -> str:
         return "\n".join(f"- `{s.value}`: {s.label}" for s in workflow.table.states) + "\n"
 
 
+def clocks_markdown(workflow: Workflow) -> str:
+    """The stages whose clocks the rows start, and the clock's own states."""
+    table = workflow.table
+    if table.stages is None:
+        return ""
+    with translation.override("zh-hans"):
+        stages = ", ".join(f"{s.label} `{s.value}`" for s in table.stages)
+        lines = [f"Stages: {stages}."]
+        states = table.clock_states
+        if states is not None:
+            labels = _clock_labels(workflow, states.running)
+            say = {v: f"{labels.get(v, v)} `{v}`" for v in states.values()}
+            lines.append(
+                f"\nEach stage's clock is {say[states.running]} until its warning moment, then "
+                f"{say[states.warning]}, and {say[states.overdue]} from its deadline; "
+                f"{say[states.stopped]} while suspended or without a deadline."
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _clock_labels(workflow: Workflow, running: str) -> dict[str, str]:
+    """The labels of the model field that holds the clock state (its choices hold ``running``)."""
+    for f in workflow.model._meta.get_fields():
+        choices = dict(getattr(f, "choices", None) or ())
+        if running in choices:
+            return {str(v): str(label) for v, label in choices.items()}
+    return {}
+
+
 def reference(workflow: Workflow, header: str, extra: str = "") -> str:
-    """The whole document: the header, the checks in order, the actions, the states, extra."""
+    """The whole document: the header, the checks in order, the actions, the states, the
+    stages and their clocks, extra."""
+    clocks = clocks_markdown(workflow)
     return (
         header
         + "## The checks, in the order they run\n\n"
@@ -79,6 +110,7 @@ def reference(workflow: Workflow, header: str, extra: str = "") -> str:
         + actions_markdown(workflow)
         + "\n## States\n\n"
         + states_markdown(workflow)
+        + (f"\n## Stages and their clocks\n\n{clocks}" if clocks else "")
         + (f"\n{extra}" if extra else "")
     )
 

@@ -1,7 +1,7 @@
 """The set-based clock sweep: every clock past its warning or its deadline turns at once.
 
-A module names its clock fields (``ClockFields``) and its clock-state values
-(``clocks.ClockStates``), and calls :func:`turn_clocks` (or :func:`sweep_clocks` for both
+A module names its clock fields (``ClockFields``) and its clock-state values (``ClockStates``,
+declared on its table), and calls :func:`turn_clocks` (or :func:`sweep_clocks` for both
 kinds) inside its sweep's transaction; it gets back what turned (the id, the state before and
 after, the fields it asked for) and writes its history and notices from that.
 
@@ -27,7 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models
 from django.db.models.expressions import Col
 
-from cityloop.core.workflow.clocks import ClockStates
+from cityloop.core.workflow.table import ClockStates
 
 Converter = Callable[[Any], Any]
 

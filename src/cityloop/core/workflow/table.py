@@ -26,6 +26,20 @@ PREVIOUS = "previous"
 
 
 @dataclass(frozen=True)
+class ClockStates:
+    """A workflow's clock-state values, declared on its table beside its stages (the clock
+    service reads a state from them, the sweep turns them)."""
+
+    running: str
+    warning: str
+    overdue: str
+    stopped: str
+
+    def values(self) -> tuple[str, str, str, str]:
+        return (self.running, self.warning, self.overdue, self.stopped)
+
+
+@dataclass(frozen=True)
 class Transition:
     action: str
     sources: frozenset[str]
@@ -78,9 +92,13 @@ class Table(Mapping[str, Transition]):
         actions: type[models.TextChoices],
         actors: type[models.TextChoices],
         stages: type[models.TextChoices] | None = None,
+        clock_states: ClockStates | None = None,
         roles: Iterable[str] = (),
     ) -> None:
         self.states, self.actions, self.actors, self.stages = states, actions, actors, stages
+        if clock_states is not None and stages is None:
+            raise ImproperlyConfigured("clock states need the stages whose clocks they are")
+        self.clock_states = clock_states
         self._rows: dict[str, Transition] = {}
         known_roles = set(roles)
         for t in rows:

@@ -25,7 +25,6 @@ from typing import TypeVar
 from django.conf import settings
 
 from cityloop.core.workflow.clocks import (
-    ClockStates,
     Period,
     deadline,
     provisional_year,
@@ -36,17 +35,13 @@ from cityloop.core.workflow.clocks import state_at as clock_state
 from cityloop.events.choices import ClockState, Stage, Urgency
 from cityloop.events.models import Case, StageTimeLimit
 from cityloop.events.services.refusals import CalendarMissing
+from cityloop.events.workflow import TRANSITIONS
 from cityloop.org.models import Unit
 from cityloop.worktime.choices import ClockKind
 from cityloop.worktime.errors import CalendarUnavailable
 
-# A case's clock states for the kernel's clocks and sweep (core.workflow.clocks, .sweep).
-CLOCK_STATES = ClockStates(
-    running=ClockState.ON_TIME,
-    warning=ClockState.WARNING,
-    overdue=ClockState.OVERDUE,
-    stopped=ClockState.STOPPED,
-)
+# A case's clock states, declared on its table beside the stages (events.workflow).
+CLOCK_STATES = TRANSITIONS.clock_states
 
 # The bureau's defaults (minutes of working time) for the stages the catalogue does not set.
 DEFAULT_STAGE_MINUTES = {

@@ -14,9 +14,10 @@ from cityloop.core.refusals import BadInput
 from cityloop.core.workflow.forms import ActionForm
 from cityloop.core.workflow.inputs import Integer, Reference, Text
 from cityloop.core.workflow.schemas import action_schemas
-from cityloop.core.workflow.table import Table, row
+from cityloop.core.workflow.table import ClockStates, Table, row
 from cityloop.events import api_schemas
 from cityloop.events.api import ACTION_SCHEMAS
+from cityloop.events.choices import ClockState
 from cityloop.events.models import Case
 from cityloop.events.tests.test_bad_input import _closed, _filed
 from cityloop.events.workflow import TRANSITIONS
@@ -189,3 +190,15 @@ def test_a_new_module_gets_its_api_body_from_its_own_table():
     props = schema.model_json_schema()["properties"]
     assert (props["count"]["minimum"], props["count"]["maximum"]) == (1, 9)
     assert props["note"]["default"] == ""
+
+
+def test_clock_states_without_stages_fail_at_import():
+    rows = [row(_Act.GO, {_State.OPEN}, _State.OPEN, {"clerk"}, _Who.ANYONE)]
+    states = ClockStates(running="on", warning="warn", overdue="late", stopped="off")
+    with pytest.raises(ImproperlyConfigured, match="stages"):
+        Table(rows, states=_State, actions=_Act, actors=_Who, clock_states=states)
+
+
+def test_the_case_table_declares_its_clock_states_beside_its_stages():
+    assert TRANSITIONS.stages is not None and TRANSITIONS.clock_states is not None
+    assert set(TRANSITIONS.clock_states.values()) == set(ClockState.values)
