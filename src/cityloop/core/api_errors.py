@@ -45,6 +45,7 @@ PYDANTIC_MESSAGES = {
     "json_invalid": _("The request body is not valid JSON."),
     "model_attributes_type": _("The request body must be a JSON object."),
     "list_type": _("Enter a list."),
+    "extra_forbidden": _("This action takes no such input."),
     "string_unicode": UNSTORABLE,
 }
 # Any other kind: pydantic's own words in English, a plain Chinese sentence in ``zh``.

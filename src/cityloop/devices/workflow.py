@@ -48,4 +48,5 @@ TASK_TRANSITIONS = Table(
     actions=TaskAction,
     actors=TaskActor,
     roles={*Role.values, SYSTEM},
+    reserved={"task"},  # task_act(task=...)
 )  # fmt: skip

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from cityloop.events.choices import Source, Urgency
 
@@ -134,6 +135,10 @@ class EventOut(Schema):
 # --- what every action carries; each action's own inputs are declared on its row of the
 # table (events.workflow) and its body schema derived from them (core.workflow.schemas) ------
 class ActionIn(Schema):
+    # A field the action does not take is refused (422 extra_forbidden), as the kernel refuses
+    # it from any other caller: a misspelt input is never silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
     version: int = Field(..., description="the case version you saw; 409 if it has moved")
     comment: str = Field("", max_length=2000)
 

@@ -220,4 +220,5 @@ TRANSITIONS = Table(
         stopped=ClockState.STOPPED,
     ),
     roles={*Role.values, SYSTEM, CITIZEN},
+    reserved={"case"},  # case_act(case=...)
 )  # fmt: skip

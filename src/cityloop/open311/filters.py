@@ -49,6 +49,7 @@ def request_filters(request: HttpRequest, now: datetime | None = None) -> Reques
     ids = comma_list(param(request, "service_request_id"))
     if ids:  # overrides every other argument, paging included
         return RequestFilters(ids=ids[: config.MAX_PAGE_SIZE], extensions=extensions)
+    page, page_size = _page(request, "page"), _page_size(request)
     updated_after = w3c_datetime(request, "updated_after")
     updated_before = w3c_datetime(request, "updated_before")
     start, end = _window(request, now or timezone.now(), updated_after or updated_before)
@@ -60,8 +61,8 @@ def request_filters(request: HttpRequest, now: datetime | None = None) -> Reques
         updated_after=updated_after,
         updated_before=updated_before,
         extensions=extensions,
-        page=_page(request, "page"),
-        page_size=_page_size(request),
+        page=page,
+        page_size=page_size,
     )
 
 

@@ -49,12 +49,6 @@ class ActionContext:
     on_commit: list[Callable[[], None]] = field(default_factory=list)  # after the commit
     follow_up: str | None = None  # an action the system takes right after this one
 
-    def param(self, name: str, required: bool = True) -> Any:
-        value = self.params.get(name)
-        if required and value in (None, ""):
-            raise BadInput(_("This field is required."), field=name, code="missing")
-        return value
-
 
 @dataclass(frozen=True)
 class Check:
@@ -258,7 +252,9 @@ class Workflow:
             )
 
     def _check_reason(self, a: Attempt) -> None:
-        if a.row.reason_required and not a.comment and not a.params.get("reason"):
+        # A row that declares a ``reason`` input (a chosen reason) takes it as the reason.
+        chosen = any(i.name == "reason" for i in a.row.inputs) and a.params.get("reason")
+        if a.row.reason_required and not a.comment and not chosen:
             raise BadInput(self.messages.reason, field="comment", code="missing")
 
     def _check_inputs(self, a: Attempt) -> None:

@@ -46,15 +46,23 @@ class ActionForm(forms.Form):
     )
 
     def __init__(
-        self, data: Any = None, files: Any = None, *, record: Any, transition: Transition
+        self,
+        data: Any = None,
+        files: Any = None,
+        *,
+        record: Any,
+        transition: Transition,
+        version_field: str = "version",
     ) -> None:
-        super().__init__(data, files, initial={"version": record.version})
+        super().__init__(data, files, initial={"version": getattr(record, version_field)})
         self.record, self.transition = record, transition
         self.inputs = tuple(i for i in transition.inputs if i.on_page)
-        if transition.reason_required:
+        chosen = "reason" in {i.name for i in self.inputs}
+        if transition.reason_required and not chosen:
             self.fields["comment"].label = _("Reason")
-            # A chosen reason is the reason (the kernel's reason check reads it too).
-            self.fields["comment"].required = "reason" not in {i.name for i in self.inputs}
+            self.fields["comment"].required = True
+        # else a chosen reason is the reason (the kernel's reason check reads it too) and the
+        # text stays a comment
         if transition.attachments:
             self.fields["photos"] = MultipleFileField(label=_("Photos"))
         for declared in self.inputs:

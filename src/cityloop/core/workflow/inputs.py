@@ -5,8 +5,8 @@ Three things are derived from the one declaration, so that they cannot drift apa
 - the kernel's own check (``Workflow.act`` runs ``clean_all`` before the action's handler):
   the type, the presence, the length, the range and the allowed values of each input, refused
   on its field in Chinese and English, whoever calls (an API, a page, a command, the system);
-- the JSON API's body schema (``schemas.action_schema``: a django-ninja schema per action);
-- the web form's fields (``forms.action_form``: a Django form per action).
+- the JSON API's body schema (``schemas.action_schemas``: a django-ninja schema per action);
+- the web form's fields (``forms.ActionForm``: a Django form per action).
 
 A handler receives the cleaned values in ``ctx.params`` and keeps only the rules that need the
 record or the database (a unit the case may go to, a deadline after the current one).
@@ -38,8 +38,11 @@ from cityloop.core.refusals import BadInput
 
 Options = Callable[[Any], "models.QuerySet[Any]"]  # the record → what a page offers
 
-# Names every action already carries (``ActionIn``, the photos): an input may not take them.
-RESERVED = frozenset({"version", "comment", "photos", "files", "attachments"})
+# Names an action's call already takes (``Workflow.act``'s own, the API's ``ActionIn``, the
+# photos): an input may not take them; a table adds its service's own (``case_act(case=)``).
+RESERVED = frozenset(
+    {"version", "comment", "photos", "files", "attachments", "actor", "record", "action", "now"}
+)
 
 DATETIME_EXAMPLE = _("Enter a date and time such as 2026-11-24T09:30:00+08:00.")
 
@@ -218,7 +221,10 @@ class Moment(Input):
     def clean(self, value: Any, where: str) -> Any:
         if self._absent(value, where):
             return None
-        moment = parse_datetime(value) if isinstance(value, str) else value
+        try:
+            moment = parse_datetime(value) if isinstance(value, str) else value
+        except ValueError:  # well formed, but no such day or time (2026-02-30)
+            moment = None
         if not isinstance(moment, datetime) or moment.tzinfo is None:
             raise BadInput(DATETIME_EXAMPLE, field=where, code="datetime_parsing")
         return moment
@@ -357,22 +363,40 @@ def _whole(value: Any) -> int | None:
     return None
 
 
-def check_declaration(inputs: Sequence[Input]) -> list[str]:
-    """What is wrong with a row's inputs (the table reports it at import)."""
+def check_declaration(
+    inputs: Sequence[Input], *, reserved: Iterable[str] = (), page: bool = True
+) -> list[str]:
+    """What is wrong with a row's inputs (the table reports it at import): ``reserved``, the
+    names its module's service takes besides ``RESERVED``; ``page``, whether a page offers
+    them (a list's items are offered with their list)."""
     problems = []
     names = [i.name for i in inputs]
     if twice := sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"inputs declared twice {twice}")
-    if reserved := sorted(set(names) & RESERVED):
-        problems.append(f"inputs use reserved names {reserved}")
+    if taken := sorted(set(names) & (RESERVED | set(reserved))):
+        problems.append(f"inputs use reserved names {taken}")
     for i in inputs:
-        if isinstance(i, Many) and not (i.item and i.of and isinstance(i.of[0], Reference)):
-            problems.append(f"list input {i.name} needs an item name and a reference first")
-        if i.on_page and isinstance(i, Reference) and i.options is None:
+        offered = page and i.on_page
+        if i.required and not offered and page:
+            problems.append(f"input {i.name} is required but no page can send it")
+        if offered and isinstance(i, Reference) and i.options is None:
             problems.append(f"reference input {i.name} on a page needs its options")
         if isinstance(i, Many):
-            problems.extend(check_declaration(i.of))
+            problems.extend(_check_list(i, names, offered))
     return problems
+
+
+def _check_list(given: Many, names: Sequence[str], page: bool) -> list[str]:
+    problems = []
+    if not (given.item and given.of and isinstance(given.of[0], Reference)):
+        problems.append(f"list input {given.name} needs an item name and a reference first")
+    if given.required:
+        problems.append(f"list input {given.name} cannot be required (an empty list is none)")
+    if any(not sub.on_page for sub in given.of):
+        problems.append(f"list input {given.name}: its items are on a page with it, or not")
+    if clash := sorted({f"{given.name}_{sub.name}" for sub in given.of} & set(names)):
+        problems.append(f"list input {given.name}: page fields {clash} clash with inputs")
+    return problems + check_declaration(given.of, page=page)
 
 
 def clean_all(
@@ -384,6 +408,8 @@ def clean_all(
     for name in given:
         if name not in declared:
             raise BadInput(
-                _("This action takes no such input."), field=f"{prefix}{name}", code="extra"
+                _("This action takes no such input."),
+                field=f"{prefix}{name}",
+                code="extra_forbidden",
             )
     return {name: i.clean(given.get(name), f"{prefix}{name}") for name, i in declared.items()}

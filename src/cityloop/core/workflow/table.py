@@ -94,11 +94,13 @@ class Table(Mapping[str, Transition]):
         stages: type[models.TextChoices] | None = None,
         clock_states: ClockStates | None = None,
         roles: Iterable[str] = (),
+        reserved: Iterable[str] = (),
     ) -> None:
         self.states, self.actions, self.actors, self.stages = states, actions, actors, stages
         if clock_states is not None and stages is None:
             raise ImproperlyConfigured("clock states need the stages whose clocks they are")
         self.clock_states = clock_states
+        self.reserved = frozenset(reserved)  # the keywords of the module's own service
         self._rows: dict[str, Transition] = {}
         known_roles = set(roles)
         for t in rows:
@@ -123,7 +125,7 @@ class Table(Mapping[str, Transition]):
             problems.append(f"unknown roles {sorted(unknown)}")
         if not t.sources or not t.roles:
             problems.append("no source state or no role")
-        problems.extend(check_declaration(t.inputs))
+        problems.extend(check_declaration(t.inputs, reserved=self.reserved))
         if problems:
             raise ImproperlyConfigured(f"transition {t.action!r}: {', '.join(problems)}")
 

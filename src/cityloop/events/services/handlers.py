@@ -1,8 +1,10 @@
 """The rules of each action beyond the state change (the transition table does the rest).
 
-Each handler gets the locked case in the kernel's ``ActionContext`` (``ctx.record``), checks its
-inputs (raising ``BadInput`` on the field), changes the case and its assignments, records
-details for the history entry in ``ctx.data`` and queues notifications in ``ctx.notices``.
+Each handler gets the locked case in the kernel's ``ActionContext`` (``ctx.record``) and the
+action's inputs as its row declares them, already checked (``ctx.params``); it applies the
+rules that need the case or the database (raising ``BadInput`` on the field), changes the case
+and its assignments, records details for the history entry in ``ctx.data`` and queues
+notifications in ``ctx.notices``.
 """
 
 from __future__ import annotations
@@ -85,14 +87,14 @@ def on_file(ctx: ActionContext) -> None:
             field="state",
             code="unconfirmed",
         )
-    if ctx.params.get("category"):
+    if ctx.params["category"] is not None:
         case.category = MinorCategory.objects.filter(
             pk=ctx.params["category"], is_active=True
         ).first()
         if case.category is None:
             raise BadInput(_("No active category has this id."), field="category", code="not_found")
     condition = (
-        FilingCondition.objects.filter(pk=ctx.param("filing_condition"))
+        FilingCondition.objects.filter(pk=ctx.params["filing_condition"])
         .select_related("minor")
         .first()
     )
@@ -173,7 +175,7 @@ def _assist(ctx: ActionContext, item: dict, n: int) -> None:
     deadline = item["deadline"]  # aware or None (the row's input)
     if deadline is not None and deadline <= ctx.now:
         raise BadInput(
-            _("Give a future date and time with its time zone, such as 2026-11-24T09:30:00+08:00."),
+            _("The assisting units' deadline must lie in the future."),
             field=f"assisting.{n}.deadline",
             code="range",
         )
@@ -339,11 +341,10 @@ def _request(ctx: ActionContext, kind: str, **fields) -> CaseRequest:
             field="state",
             code="pending",
         )
-    reason = ctx.comment or ctx.params.get("reason", "")
     request = CaseRequest.objects.create(
         case=ctx.record,
         kind=kind,
-        reason=reason,
+        reason=ctx.comment,  # the row requires one
         requested_by=user_of(ctx.actor),
         requested_at=ctx.now,
         **fields,

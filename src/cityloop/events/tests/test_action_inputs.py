@@ -9,10 +9,11 @@ import json
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils import translation
 
 from cityloop.core.refusals import BadInput
 from cityloop.core.workflow.forms import ActionForm
-from cityloop.core.workflow.inputs import Integer, Reference, Text
+from cityloop.core.workflow.inputs import Integer, Many, Reference, Text
 from cityloop.core.workflow.schemas import action_schemas
 from cityloop.core.workflow.table import ClockStates, Table, row
 from cityloop.events import api_schemas
@@ -70,7 +71,23 @@ def test_an_assisting_deadline_without_its_time_zone_is_refused_on_the_item(loop
 def test_an_input_the_action_does_not_take_is_refused_not_ignored(loop, monday_morning):
     case = _filed(loop)
     refusal = _refused(loop, loop.dispatcher, case, "dispatch", unti=loop.water.pk)
-    assert (refusal.field, refusal.code) == ("unti", "extra")
+    assert (refusal.field, refusal.code) == ("unti", "extra_forbidden")
+
+
+def test_an_impossible_date_is_refused_not_a_server_error(loop, monday_morning):
+    case = _filed(loop)
+    loop.act(loop.dispatcher, case, "dispatch")
+    loop.act(loop.shop_handler, case, "sign")
+    case.refresh_from_db()
+    refusal = _refused(
+        loop,
+        loop.shop_handler,
+        case,
+        "request_extension",
+        requested_deadline="2026-02-30T10:00:00+08:00",
+        comment="材料未到",
+    )
+    assert (refusal.field, refusal.code) == ("requested_deadline", "datetime_parsing")
 
 
 def test_a_too_long_ticket_to_merge_into_is_refused_on_its_field(loop, monday_morning):
@@ -104,6 +121,40 @@ def test_the_api_and_the_service_refuse_the_same_out_of_range_value(client, loop
     assert _refused(loop, loop.acceptor, case, "evaluate", satisfaction=6).field == "satisfaction"
 
 
+def _api_act(client, case, action, body):
+    return client.post(
+        f"/api/cases/{case.ticket}/{action}",
+        json.dumps({"version": case.version, **body}),
+        content_type="application/json",
+    )
+
+
+def test_the_api_refuses_a_field_the_action_does_not_take(client, loop, monday_morning):
+    case = _filed(loop)
+    client.force_login(loop.dispatcher)
+    response = _api_act(client, case, "dispatch", {"unti": loop.water.pk})
+    assert response.status_code == 422
+    [item] = response.json()["detail"]
+    assert (item["field"], item["code"]) == ("unti", "extra_forbidden")
+    assert item["zh"] and item["en"] == "This action takes no such input."
+    assert Case.objects.get(pk=case.pk).state == "filed"
+
+
+def test_the_kernel_refuses_for_the_api_what_its_schema_lets_through(client, loop, monday_morning):
+    """A deadline without its time zone parses in the API's schema; the row's input refuses it."""
+    case = _filed(loop)
+    loop.act(loop.dispatcher, case, "dispatch")
+    loop.act(loop.shop_handler, case, "sign")
+    case.refresh_from_db()
+    client.force_login(loop.shop_handler)
+    body = {"requested_deadline": "2025-12-01T17:00:00", "comment": "材料未到"}
+    response = _api_act(client, case, "request_extension", body)
+    assert response.status_code == 422
+    [item] = response.json()["detail"]
+    assert (item["field"], item["code"]) == ("requested_deadline", "datetime_parsing")
+    assert not case.requests.exists()
+
+
 # --- the page's form, derived -----------------------------------------------------------------
 def test_the_dispatch_form_offers_the_declared_inputs(loop, monday_morning):
     case = _filed(loop)
@@ -122,11 +173,31 @@ def test_the_filing_form_lists_only_the_conditions_of_the_case_category(loop, mo
     assert "category" not in form.fields  # API only: the list follows the case's category
 
 
+def test_a_refused_assisting_deadline_shows_under_the_deadline_field(client, loop, monday_morning):
+    case = _filed(loop)
+    client.force_login(loop.dispatcher)
+    response = client.post(
+        f"/cases/{case.ticket}/act/dispatch/",
+        {
+            "version": case.version,
+            "assisting": [loop.water.pk],
+            "assisting_deadline": "2025-11-20T17:00",  # before Monday the 24th
+        },
+    )
+    assert response.status_code == 422
+    form = response.context["form"]
+    assert list(form.errors) == ["assisting_deadline"]
+    assert Case.objects.get(pk=case.pk).state == "filed"
+
+
 def test_a_chosen_reject_reason_is_the_reason_and_the_comment_may_stay_empty(loop, monday_morning):
     case = loop.report()
     data = {"version": case.version, "reason": "duplicate", "comment": ""}
     form = ActionForm(data, record=case, transition=TRANSITIONS["reject"])
     assert form.is_valid(), form.errors
+    assert not form.fields["comment"].required
+    with translation.override("en"):
+        assert str(form.fields["comment"].label) == "Comment"  # the choice is the reason
     assert form.params() == {"reason": "duplicate"}
     feed_back = ActionForm({"version": 1}, record=case, transition=TRANSITIONS["feed_back"])
     assert not feed_back.is_valid() and "comment" in feed_back.errors
@@ -167,7 +238,11 @@ class _Who(models.TextChoices):
 
 def _table(*inputs):
     rows = [row(_Act.GO, {_State.OPEN}, _State.OPEN, {"clerk"}, _Who.ANYONE, inputs=inputs)]
-    return Table(rows, states=_State, actions=_Act, actors=_Who)
+    return Table(rows, states=_State, actions=_Act, actors=_Who, reserved={"case"})
+
+
+def _no(record):
+    return models.QuerySet().none()
 
 
 @pytest.mark.parametrize(
@@ -176,6 +251,27 @@ def _table(*inputs):
         ((Text("note", "Note"), Text("note", "Note")), "declared twice"),
         ((Text("version", "Version"),), "reserved"),
         ((Reference("unit", "Unit"),), "needs its options"),
+        ((Text("case", "Case"),), "reserved"),  # the module's service takes case=
+        ((Text("code", "Code", on_page=False),), "no page can send it"),
+        (
+            (
+                Many("items", "Items", item="ItemIn", of=(Reference("unit", "U", options=_no),)),
+                Text("items_unit", "Clash", required=False),
+            ),
+            "clash",
+        ),
+        (
+            (
+                Many(
+                    "items",
+                    "Items",
+                    item="ItemIn",
+                    required=True,
+                    of=(Reference("unit", "U", options=_no),),
+                ),
+            ),
+            "cannot be required",
+        ),
     ],
 )
 def test_a_wrong_declaration_fails_at_import(inputs, says):

@@ -1,7 +1,8 @@
 """Collection tasks 收运任务 as web pages: fill-level and overflow alarms become tasks for the
-contractor; each task's page shows its history (who opened, completed or cancelled it, when,
-why). Visibility is the API's own rule (``cityloop.devices.api.tasks_visible_to``); a change is
-the task workflow's one service (``devices.services.task_act``), as for the API."""
+contractor; each task's page shows what opened it and its history (who completed or
+cancelled it, when, why). Visibility is the API's own rule
+(``cityloop.devices.api.tasks_visible_to``); a change is the task workflow's one service
+(``devices.services.task_act``), as for the API."""
 
 from __future__ import annotations
 
