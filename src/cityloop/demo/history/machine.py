@@ -259,12 +259,14 @@ class CaseLife:
             return
         if self.deadline is LAZY:
             limit = self.w.stage_limit(self.stage, self.p.urgency)
-            start = self.stage_started_at
             warn = limit.duration * self.w.warning_share
-            self._count(start, limit.duration, warn, limit.clock)
-            self.deadline = self.add_time(start, limit.duration, None, limit.clock)
-            self.warn_at = self.add_time(
-                start, limit.duration * self.w.warning_share, None, limit.clock
+            self.clock_kind = limit.clock
+            deadlines.clock_count(
+                case=self,
+                anchor=self.stage_started_at,
+                limit=limit.duration,
+                warn=warn,
+                clock=limit.clock,
             )
 
     def _count(self, anchor, limit, warn, clock: str) -> None:

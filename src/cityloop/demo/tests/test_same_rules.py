@@ -352,6 +352,18 @@ def test_a_cancelled_case_ends_its_tasks_the_same_both_ways(world):
     twin.compare()
 
 
+def test_a_report_left_waiting_for_its_check_on_site_warns_and_goes_overdue_the_same_both_ways(
+    world,
+):
+    category, spot, _ = _route_to(world, (UnitKind.COMMUNITY, UnitKind.STREET), long=False)
+    twin, t = Twin(world, category, spot), START + timedelta(minutes=10)
+    acceptor = world.centre(Role.ACCEPTOR)
+    twin.act(t, acceptor, Action.ACCEPT, lambda life: life.accept(t, acceptor, confirm=True))
+    # nobody confirms it: the confirmation stage's clock warns and runs out by "now"
+    twin.compare()
+    assert Case.objects.get(pk=twin.case.pk).clock_state == ClockState.OVERDUE
+
+
 def test_the_sweep_escalates_an_overdue_community_case_the_same_both_ways(world):
     twin, _ = _signed(world, (UnitKind.COMMUNITY,), long=False)
     w = world
