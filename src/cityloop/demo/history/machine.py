@@ -6,11 +6,11 @@
   (``Workflow.next_state``);
 - the clocks: an extension, a suspension and a resumption are ``services.deadlines``' own
   ``clock_extend``, ``clock_stop`` and ``clock_resume`` run on this object (it has the case's
-  clock fields); ``clock_state_at`` likewise. Starting a stage's clock is done here, from the
-  world's cached limits (``deadlines.clock_start`` reads the limit from the database on every
-  call), computed only when needed; the equivalence test (demo/tests/test_same_rules.py)
-  holds it to ``clock_start`` and ``clock_cap_for_entity``, and the sweep's entries to the
-  sweep's.
+  clock fields), and so is ``clock_count`` when a waiting stage's clock is counted. Starting
+  a stage's clock is done here, from the world's cached limits (``deadlines.clock_start``
+  reads the limit from the database on every call), and only counted when the case can still
+  be there when it comes due; the equivalence test (demo/tests/test_same_rules.py) holds it
+  to ``clock_start`` and ``clock_cap_for_entity``, and the sweep's turns to the sweep's.
 
 What stays here is what generating needs: the gate (an action after "now" stops the story),
 the lazy clocks, the in-memory tasks and requests. The generator writes the result in bulk.
