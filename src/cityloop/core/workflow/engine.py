@@ -375,6 +375,11 @@ class Workflow:
             )
         return rows
 
+    def next_state(self, record: Any, t: Transition) -> str:
+        """The state ``t`` takes ``record`` to from where it is (the table's target, the same
+        state, or the one before), for callers that move a record in memory (the demo year)."""
+        return self._target(record, t, self.state_of(record))
+
     def _target(self, record: Any, t: Transition, before: str) -> str:
         if t.target == SAME:
             return before

@@ -101,13 +101,13 @@ class HistorySummary:
         self.states[life.state] += 1
         self.categories[life.p.category.key] += 1
         self.sources[life.p.source] += 1
-        if life.at["closed"] is not None:
+        if life.closed_at is not None:
             self.closed += 1
             self.on_time += bool(life.closed_on_time)
-            self.reworked += life.counts["rework"] > 0
-        if life.at["dispatched"] is not None:
+            self.reworked += life.rework_count > 0
+        if life.dispatched_at is not None:
             self.dispatched += 1
-            self.extended += life.counts["extension"] > 0
+            self.extended += life.extension_count > 0
         if life.satisfaction is not None:
             self.evaluated += 1
             self.satisfaction += life.satisfaction

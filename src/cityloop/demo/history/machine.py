@@ -1,6 +1,19 @@
-"""One case's life in memory: the same changes, in the same order, that ``case_act`` and the
-handlers make (``cityloop.events.services.transitions`` / ``handlers``), and the entries the
-deadline sweep writes (``sweep.py``), without a query. The generator writes the result in bulk.
+"""One case's life in memory, without a query per step, moved by the live path's own rules:
+
+- what each action does to the case's fields and tasks, and what its history entry records:
+  ``cityloop.events.rules``, the functions the handlers call;
+- where the case goes: the transition table and the kernel's reading of it
+  (``Workflow.next_state``);
+- the clocks: an extension, a suspension and a resumption are ``services.deadlines``' own
+  ``clock_extend``, ``clock_stop`` and ``clock_resume`` run on this object (it has the case's
+  clock fields), and so is ``clock_count`` when a waiting stage's clock is counted. Starting
+  a stage's clock is done here, from the world's cached limits (``deadlines.clock_start``
+  reads the limit from the database on every call), and only counted when the case can still
+  be there when it comes due; the equivalence test (demo/tests/test_same_rules.py) holds it
+  to ``clock_start`` and ``clock_cap_for_entity``, and the sweep's turns to the sweep's.
+
+What stays here is what generating needs: the gate (an action after "now" stops the story),
+the lazy clocks, the in-memory tasks and requests. The generator writes the result in bulk.
 
 Every action checks the transition table (``TRANSITIONS``) before it applies, so a demo
 history is a valid path by construction; an action planned after "now" stops the case where
@@ -15,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cityloop.demo.history.world import Actor, Category, World
+from cityloop.events import rules
 from cityloop.events.choices import (
     ACTIVE_ASSIGNMENT_STATES,
     LEAD_ROLES,
@@ -30,16 +44,18 @@ from cityloop.events.choices import (
     Stage,
 )
 from cityloop.events.models import SYSTEM_LABEL
-from cityloop.events.services.sweep import ESCALATE_FROM
-from cityloop.events.workflow import PREVIOUS, SAME, TRANSITIONS, Action
+from cityloop.events.services import deadlines
+from cityloop.events.services.sweep import RUNNING_STATES, clock_entry_data, escalates
+from cityloop.events.services.transitions import CASES
+from cityloop.events.workflow import TRANSITIONS, Action
 from cityloop.org.choices import UnitKind
 from cityloop.org.models import Unit
 from cityloop.worktime.choices import ClockKind
-from cityloop.worktime.clock import add_working_time, working_time_between
+from cityloop.worktime.clock import add_working_time
 from cityloop.worktime.errors import CalendarUnavailable
 from cityloop.worktime.selectors import first_provisional_year
 
-RUNNING = OPEN_STATES - {CaseState.SUSPENDED}
+RUNNING = frozenset(RUNNING_STATES)  # the states whose clock the sweep turns
 LAZY = object()  # a stage deadline not computed yet (only needed if the case stays there)
 
 
@@ -80,6 +96,10 @@ class Assignment:
     signed_at: datetime | None = None
     done_at: datetime | None = None
 
+    @property
+    def unit_id(self) -> int:
+        return self.unit.pk
+
 
 @dataclass
 class Request:
@@ -108,7 +128,9 @@ class Entry:
 
 
 class CaseLife:
-    """A case and its history, moved by the actions below (one per handler)."""
+    """A case and its history, moved by the actions below (one per handler). Its attributes
+    that a ``Case`` also has carry the same names, so that the live path's rules and clock
+    functions take it as they take a case."""
 
     def __init__(
         self, world: World, plan: Plan, now: datetime, *, hold_at: int | None = None
@@ -120,7 +142,7 @@ class CaseLife:
         self.gates = 0
         self.state = CaseState.REPORTED
         self.state_before_suspension = ""
-        self.condition = None
+        self.filing_condition = None
         self.stage = Stage.NONE
         self.stage_started_at: datetime | None = None
         self.deadline: Any = None
@@ -129,18 +151,22 @@ class CaseLife:
         self.suspended_at: datetime | None = None
         self.handle_deadline: datetime | None = None
         # deadlines.clock_count: where the running count began, what it gave, on which clock
-        self.clock_anchor: datetime | None = None
+        self.clock_anchor_at: datetime | None = None
         self.clock_limit: timedelta | None = None
         self.warn_limit: timedelta | None = None
         self.clock_kind = ""
+        self.provisional_year: Any = None  # LAZY: this machine's count, computed at the end
         self.limit = None  # the running handling limit and its effective length
         self.effective = timedelta(0)
         self.warn_floor = plan.reported_at
         self.version = 1
-        self.counts = {"rework": 0, "urge": 0, "extension": 0, "return": 0}
-        self.at: dict[str, datetime | None] = dict.fromkeys(
-            ("confirmed", "accepted", "filed", "dispatched", "fed_back", "closed")
-        )
+        self.rework_count = self.urge_count = self.extension_count = self.return_count = 0
+        self.confirmed_at: datetime | None = None
+        self.accepted_at: datetime | None = None
+        self.filed_at: datetime | None = None
+        self.dispatched_at: datetime | None = None
+        self.fed_back_at: datetime | None = None
+        self.closed_at: datetime | None = None
         self.closed_on_time: bool | None = None
         self.satisfaction: int | None = None
         self.evaluation_comment = ""
@@ -149,6 +175,14 @@ class CaseLife:
         self.assignments: list[Assignment] = []
         self.requests: list[Request] = []
         self._report()
+
+    @property
+    def urgency(self) -> str:
+        return self.p.urgency
+
+    @property
+    def area_class(self) -> str:
+        return self.p.spot.area_class
 
     # --- the gate, the clock and the sweep -----------------------------------------------
     def gate(self, at: datetime) -> None:
@@ -164,11 +198,8 @@ class CaseLife:
     def escalating(self) -> bool:
         """While a social entity or a community handles, the sweep escalates when overdue."""
         lead = self.lead()
-        return (
-            self.stage == Stage.HANDLE
-            and self.state in (CaseState.DISPATCHED, CaseState.HANDLING)
-            and lead is not None
-            and lead.unit.kind in ESCALATE_FROM
+        return lead is not None and escalates(
+            state=self.state, stage=self.stage, lead_kind=lead.unit.kind
         )
 
     def lead(self) -> Assignment | None:
@@ -196,14 +227,18 @@ class CaseLife:
             return
         lead = self.lead()
         unit = lead.unit if lead else None
-        limit = self.w.handle_limit(self.condition, self.p.spot.area_class, self.p.urgency)
+        limit = self.w.handle_limit(self.filing_condition, self.area_class, self.urgency)
         self.limit, self.effective = limit, limit.duration
         cap = self.w.entity_cap
         if unit is not None and unit.kind == UnitKind.SOCIAL_ENTITY and cap < limit.duration:
             self.effective = cap  # the capped deadline is earlier: the same as computing both
         self.deadline = self.add_time(at, self.effective, unit, limit.clock)
         self._count(at, self.effective, self.effective * self.w.warning_share, limit.clock)
-        self.handle_deadline = self.deadline
+        rules.task_deadlines(self.assignments, self.deadline)
+        if self.handle_deadline is None:
+            # clock_start: the first handling deadline is the case's promise (按期结案); a
+            # rework or an escalation restarts the unit's clock only, a return clears it.
+            self.handle_deadline = self.deadline
         # The warning moment is computed only when needed; until then it lies after this
         # (working time never runs faster than the wall clock).
         self.warn_at = LAZY
@@ -224,25 +259,28 @@ class CaseLife:
             return
         if self.deadline is LAZY:
             limit = self.w.stage_limit(self.stage, self.p.urgency)
-            start = self.stage_started_at
             warn = limit.duration * self.w.warning_share
-            self._count(start, limit.duration, warn, limit.clock)
-            self.deadline = self.add_time(start, limit.duration, None, limit.clock)
-            self.warn_at = self.add_time(
-                start, limit.duration * self.w.warning_share, None, limit.clock
+            self.clock_kind = limit.clock
+            deadlines.clock_count(
+                case=self,
+                anchor=self.stage_started_at,
+                limit=limit.duration,
+                warn=warn,
+                clock=limit.clock,
             )
 
     def _count(self, anchor, limit, warn, clock: str) -> None:
-        self.clock_anchor, self.clock_limit, self.warn_limit = anchor, limit, warn
+        self.clock_anchor_at, self.clock_limit, self.warn_limit = anchor, limit, warn
         self.clock_kind = clock
+        self.provisional_year = LAZY if anchor is not None else None
 
-    def provisional_year(self) -> int | None:
+    def _provisional_year(self) -> int | None:
         """deadlines.clock_count: the first provisional year a working-time count ran into."""
         if self.clock_limit is None or self.deadline in (None, LAZY):
             return None
         if self.clock_kind != ClockKind.WORKING:
             return None
-        return first_provisional_year(self.clock_anchor, self.deadline)
+        return first_provisional_year(self.clock_anchor_at, self.deadline)
 
     def sweep(self, until: datetime, *, inclusive: bool = False) -> None:
         """The entries the deadline sweep (every minute) writes before ``until``."""
@@ -272,19 +310,9 @@ class CaseLife:
             self.clock_state = ClockState.OVERDUE
 
     def _clock_entry(self, action: str, at: datetime) -> None:
-        data = {"deadline": utc_iso(self.deadline), "stage": self.stage}
+        data = clock_entry_data(deadline=self.deadline.astimezone(UTC), stage=self.stage)
         system = Actor(None, None, SYSTEM_LABEL)
         self.events.append(Entry(action, self.state, self.state, system, at, "", data))
-
-    def clock_state_at(self, now: datetime) -> str:
-        """deadlines.clock_state_at."""
-        if self.deadline is None or self.suspended_at is not None:
-            return ClockState.STOPPED
-        if now >= self.deadline:
-            return ClockState.OVERDUE
-        if self.warn_at is not None and now >= self.warn_at:
-            return ClockState.WARNING
-        return ClockState.ON_TIME
 
     def finish(self) -> None:
         """The state at "now": the sweep has run up to it, every open clock is computed."""
@@ -294,6 +322,8 @@ class CaseLife:
                 self.resolve()
             except CalendarUnavailable:  # the deadline lies in a year without a calendar
                 self.deadline = self.warn_at = None
+        if self.provisional_year is LAZY:
+            self.provisional_year = self._provisional_year()
 
     # --- applying a transition (transitions._apply) ---------------------------------------
     def _apply(self, action: str, at: datetime, actor: Actor, comment: str = "", data=None):
@@ -301,13 +331,8 @@ class CaseLife:
         before = self.state
         if not t.allows_state(before):  # a bug in the story, never a demo case
             raise AssertionError(f"{self.p.ticket}: {action} from {before}")
-        if t.target == SAME:
-            self.state = before
-        elif t.target == PREVIOUS:
-            self.state = self.state_before_suspension or CaseState.HANDLING
-        else:
-            self.state = t.target
-        if before in OPEN_STATES and self.state not in OPEN_STATES:
+        self.state = CASES.next_state(self, t)
+        if rules.ends_tasks(before, self.state):
             self._end_assignments(at)
         if t.stage is not None:
             self._start(t.stage, at)
@@ -315,7 +340,8 @@ class CaseLife:
         self.events.append(Entry(action, before, self.state, actor, at, comment, data or {}))
 
     def _end_assignments(self, at: datetime) -> None:
-        """transitions._on_move: a case leaving the open states ends its tasks."""
+        """transitions._on_move: a case leaving the open states ends its tasks (in SQL
+        there, in a loop here)."""
         for a in self.assignments:
             if a.state in ACTIVE_ASSIGNMENT_STATES:
                 a.state, a.done_at = AssignmentState.CLOSED, a.done_at or at
@@ -344,7 +370,7 @@ class CaseLife:
     # --- intake, confirmation, filing -----------------------------------------------------
     def accept(self, at: datetime, actor: Actor, *, confirm: bool) -> None:
         self._begin(at)
-        self.at["accepted"] = at
+        rules.accepted(self, at)
         self._apply(Action.ACCEPT, at, actor)
         if confirm:  # the system's follow-up, in the same transaction
             self._apply(Action.REQUEST_CONFIRMATION, at, Actor(None, None, SYSTEM_LABEL))
@@ -355,7 +381,7 @@ class CaseLife:
 
     def confirm(self, at: datetime, actor: Actor, comment: str = "") -> None:
         self._begin(at)
-        self.at["confirmed"] = at
+        rules.confirmed(self, at)
         self._apply(Action.CONFIRM, at, actor, comment)
 
     def refute(self, at: datetime, actor: Actor, comment: str) -> None:
@@ -364,9 +390,7 @@ class CaseLife:
 
     def file(self, at: datetime, actor: Actor, condition) -> None:
         self._begin(at)
-        self.condition = condition
-        self.at["filed"] = at
-        data = {"filing_condition": condition.pk, "time_limit": condition.time_limit}
+        data = rules.filed(self, condition, at)
         self._apply(Action.FILE, at, actor, "", data)
 
     def merge(self, at: datetime, actor: Actor, into: str) -> None:
@@ -378,58 +402,39 @@ class CaseLife:
     def dispatch(self, at, actor, unit, reason, *, overridden=False, comment="", assisting=()):
         """on_dispatch: the lead (or sole) unit and any assisting units, each a task."""
         self._begin(at)
-        role = AssignmentRole.LEAD if assisting else AssignmentRole.SINGLE
+        role = rules.dispatch_role(assisting)
         self.assignments.append(Assignment(unit, role, comment if overridden else reason, at))
         for other, deadline in assisting:
             self.assignments.append(
                 Assignment(other, AssignmentRole.ASSIST, "", at, deadline=deadline)
             )
-        self.at["dispatched"] = at
-        data = {
-            "unit": unit.pk,
-            "unit_name": unit.name,
-            "overridden": overridden,
-            "assisting": [other.pk for other, _ in assisting],
-        }
+        helpers = [other.pk for other, _ in assisting]
+        data = rules.dispatched(self, at, unit=unit, overridden=overridden, assisting=helpers)
         self._apply(Action.DISPATCH, at, actor, comment, data)
 
     def sign(self, at: datetime, actor: Actor) -> None:
         self._begin(at)
-        lead = self.lead()
-        lead.state, lead.signed_at = AssignmentState.SIGNED, at
+        rules.signed(self.lead(), at)
         self._apply(Action.SIGN, at, actor)
 
     def give_back(self, at: datetime, actor: Actor, comment: str) -> None:
         """on_return (退回): every active task ends; back to the dispatcher."""
         self._begin(at)
-        for a in self.assignments:
-            if a.state in ACTIVE_ASSIGNMENT_STATES:
-                a.state = (
-                    AssignmentState.RETURNED
-                    if a.role != AssignmentRole.ASSIST
-                    else AssignmentState.WITHDRAWN
-                )
-                a.done_at = at
-        self.counts["return"] += 1
+        rules.returned(self, self.assignments, at)
         self._apply(Action.RETURN, at, actor, comment)
 
     def assist_report(self, at: datetime, actor: Actor, task: Assignment, comment: str) -> None:
         self._begin(at)
-        task.state, task.done_at = AssignmentState.REPORTED, at
-        self._apply(Action.ASSIST_REPORT, at, actor, comment, {"unit": task.unit.pk})
+        data = rules.assist_reported(task, at)
+        self._apply(Action.ASSIST_REPORT, at, actor, comment, data)
 
     def feed_back(self, at: datetime, actor: Actor, comment: str) -> None:
         """on_feed_back: a joint case's assisting units have all reported first."""
         self._begin(at)
-        if any(
-            a.role == AssignmentRole.ASSIST and a.state == "dispatched" for a in self.assignments
-        ):
+        if rules.waiting_assistants(self.assignments):  # a bug in the story, never a demo case
             raise AssertionError(f"{self.p.ticket}: fed back before its assisting units")
-        lead = self.lead()
-        lead.state, lead.done_at = AssignmentState.FED_BACK, at
-        self.at["fed_back"] = at
-        on_time = self.handle_deadline is None or at <= self.handle_deadline
-        self._apply(Action.FEED_BACK, at, actor, comment, {"on_time": on_time})
+        data = rules.fed_back(self, self.lead(), at)
+        self._apply(Action.FEED_BACK, at, actor, comment, data)
 
     def verify(self, at: datetime, actor: Actor) -> None:
         self._begin(at)
@@ -438,39 +443,32 @@ class CaseLife:
     def rework(self, at: datetime, actor: Actor, comment: str) -> None:
         """on_rework: the same unit again, with a fresh handling clock."""
         self._begin(at)
-        lead = self.lead() or next(
-            a for a in reversed(self.assignments) if a.state == AssignmentState.FED_BACK
-        )
-        lead.state, lead.done_at = AssignmentState.SIGNED, None
-        self.counts["rework"] += 1
+        rules.reworked(self, rules.rework_task(self.assignments, self.lead()))
         self._apply(Action.REWORK, at, actor, comment)
 
     def close(self, at: datetime, actor: Actor) -> None:
         self._begin(at)
-        self.at["closed"] = at
-        deadline = self.handle_deadline
-        self.closed_on_time = deadline is None or (self.at["fed_back"] or at) <= deadline
+        rules.closed(self, at)
         self._apply(Action.CLOSE, at, actor)
 
     def evaluate(self, at: datetime, actor: Actor, score: int, comment: str) -> None:
         self._begin(at)
-        self.satisfaction, self.evaluation_comment = score, comment
-        self._apply(Action.EVALUATE, at, actor, comment, {"satisfaction": score})
+        data = rules.evaluated(self, score, comment)
+        self._apply(Action.EVALUATE, at, actor, comment, data)
 
     def escalate(self, at: datetime) -> None:
         """on_escalate, as the sweep does it: to the tier above, with a fresh clock."""
         self._begin(at, inclusive=True)  # the sweep turned the clock first, at the same time
         lead = self.lead()
         target = self.w.units[lead.unit.parent_id]
-        lead.state, lead.done_at = AssignmentState.ESCALATED, at
+        data = rules.escalated(lead, target, at)
         reason = self.w.escalation_reason(lead.unit)
         self.assignments.append(Assignment(target, lead.role, reason, at, task=lead.task))
-        data = {"unit": target.pk, "unit_name": target.name, "from_unit": lead.unit.pk}
         self._apply(Action.ESCALATE, at, Actor(None, None, SYSTEM_LABEL), "", data)
 
     def urge(self, at: datetime, actor: Actor, comment: str) -> None:
         self._begin(at)
-        self.counts["urge"] += 1
+        rules.urged(self)
         self._apply(Action.URGE, at, actor, comment)
 
     # --- requests and decisions -----------------------------------------------------------
@@ -490,52 +488,34 @@ class CaseLife:
         self._request(at, actor, Action.REQUEST_EXTENSION, RequestKind.EXTENSION, comment, wanted)
 
     def approve_extension(self, at: datetime, actor: Actor) -> None:
-        """on_approve_extension + deadlines.clock_extend."""
+        """on_approve_extension: deadlines.clock_extend on this case, as the handler runs it."""
         self._begin(at)
         request = self._decide(at, actor, RequestKind.EXTENSION)
-        unit, clock = self.lead().unit, self.limit.clock
-        left = working_time_between(at, request.requested_deadline, unit, clock=clock)
-        self.deadline = self.handle_deadline = request.requested_deadline
-        self.warn_at = self.add_time(at, left * self.w.warning_share, unit, clock)
-        self._count(at, None, left * self.w.warning_share, clock)
-        self.clock_state = self.clock_state_at(at)
-        self.counts["extension"] += 1
-        data = {"request": request, "deadline": utc_iso(request.requested_deadline)}
+        lead = self.lead()
+        wanted = request.requested_deadline
+        deadlines.clock_extend(case=self, new_deadline=wanted, now=at, unit=lead and lead.unit)
+        # the handler quotes the request's deadline as the database gives it back (UTC)
+        data = {"request": request, **rules.extended(self, wanted.astimezone(UTC))}
         self._apply(Action.APPROVE_EXTENSION, at, actor, "", data)
 
     def request_suspension(self, at: datetime, actor: Actor, comment: str) -> None:
         self._request(at, actor, Action.REQUEST_SUSPENSION, RequestKind.SUSPENSION, comment)
 
     def approve_suspension(self, at: datetime, actor: Actor) -> None:
-        """on_approve_suspension + deadlines.clock_stop."""
+        """on_approve_suspension: deadlines.clock_stop on this case."""
         self._begin(at)
         request = self._decide(at, actor, RequestKind.SUSPENSION)
-        self.state_before_suspension = self.state
-        self.suspended_at, self.clock_state = at, ClockState.STOPPED
+        rules.suspended(self)
+        deadlines.clock_stop(case=self, now=at)
         self._apply(Action.APPROVE_SUSPENSION, at, actor, "", {"request": request})
 
     def resume(self, at: datetime, actor: Actor) -> None:
-        """on_resume + deadlines.clock_resume: what was left of the limit counts from now."""
+        """on_resume: deadlines.clock_resume on this case (its lazy clock computed first)."""
         self._begin(at)
-        unit = self.lead().unit if self.lead() else None
-        clock = self.limit.clock  # suspension only happens while the case is handled
+        lead = self.lead()
         self.resolve()
-        stopped = self.suspended_at or at
-        left = {}
-        for name in ("deadline", "warn_at"):
-            moment = getattr(self, name)
-            left[name] = (
-                working_time_between(stopped, moment, unit, clock=clock)
-                if moment > stopped
-                else timedelta(0)
-            )
-            setattr(self, name, self.add_time(at, left[name], unit, clock))
-        self._count(at, left["deadline"], left["warn_at"], clock)
-        if self.stage == Stage.HANDLE:
-            self.handle_deadline = self.deadline
-        self.suspended_at = None
-        self.clock_state = self.clock_state_at(at)
-        self._apply(Action.RESUME, at, actor, "", {"deadline": self.deadline.isoformat()})
+        deadlines.clock_resume(case=self, now=at, unit=lead and lead.unit)
+        self._apply(Action.RESUME, at, actor, "", rules.resumed(self))
 
     def request_cancel(self, at: datetime, actor: Actor, comment: str) -> None:
         self._request(at, actor, Action.REQUEST_CANCEL, RequestKind.CANCELLATION, comment)
@@ -543,9 +523,7 @@ class CaseLife:
     def approve_cancel(self, at: datetime, actor: Actor) -> None:
         self._begin(at)
         request = self._decide(at, actor, RequestKind.CANCELLATION)
-        for a in self.assignments:
-            if a.state in ACTIVE_ASSIGNMENT_STATES:
-                a.state, a.done_at = AssignmentState.WITHDRAWN, at
+        rules.cancelled(self.assignments, at)
         self._apply(Action.APPROVE_CANCEL, at, actor, "", {"request": request})
 
     # --- what the case looks like at the end ----------------------------------------------
@@ -562,8 +540,3 @@ def minute_after(moment: datetime) -> datetime:
     """The first run of the every-minute sweep at or after ``moment``."""
     floor = moment.replace(second=0, microsecond=0)
     return floor if floor == moment else floor + timedelta(minutes=1)
-
-
-def utc_iso(moment: datetime) -> str:
-    """A moment as read back from the database (UTC), which is how handlers quote it."""
-    return moment.astimezone(UTC).isoformat()

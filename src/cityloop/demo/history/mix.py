@@ -269,8 +269,9 @@ CANCEL = 0.003  # filed by mistake: 作废
 RETURN = 0.012  # dispatched to the wrong unit, returned (退回), dispatched again
 JOINT_CATEGORIES = {"01-01", "03-01", "01-30", "05-03", "01-28", "03-02"}
 JOINT = 0.15  # of those categories: 街道吹哨、部门报到
-# The lead unit misses its deadline (before escalation, by kind of unit).
-LATE = {"social_entity": 0.12, "community": 0.08, "street": 0.09, "department": 0.14}
+# The lead unit misses its deadline (before escalation, by kind of unit). An escalated case
+# is not closed on time: the tier above inherits the first handling deadline (clock_start).
+LATE = {"social_entity": 0.07, "community": 0.05, "street": 0.09, "department": 0.14}
 STRAGGLER = 0.004  # a late case that drags on for weeks (open and overdue at the end)
 REWORK = 0.016  # the check on site fails (返工); again after a rework: REWORK_AGAIN
 REWORK_AGAIN = 0.1

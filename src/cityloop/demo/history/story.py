@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from cityloop.demo.history import mix, texts
-from cityloop.demo.history.machine import ESCALATE_FROM, CaseLife, minute_after
+from cityloop.demo.history.machine import CaseLife, minute_after
 from cityloop.events.choices import Source, Urgency
 from cityloop.events.services.handlers import DEFAULT_CONFIRM_SOURCES
+from cityloop.events.services.sweep import ESCALATE_FROM
 from cityloop.org.choices import Role
 from cityloop.worktime.clock import SHANGHAI
 
@@ -165,7 +166,7 @@ def _assisting(life: CaseLife, at: datetime, lead_unit) -> tuple:
             found.append(unit)
     if not found:
         return ()
-    limit = w.handle_limit(life.condition, life.p.spot.area_class, life.p.urgency)
+    limit = w.handle_limit(life.filing_condition, life.p.spot.area_class, life.p.urgency)
     due = life.add_time(at, limit.duration, lead_unit, limit.clock)
     return tuple((unit, due) for unit in found)
 
@@ -338,7 +339,7 @@ def _check_and_close(life: CaseLife, fed_back: datetime) -> None:
 def _score(life: CaseLife) -> int:
     table = (
         mix.SATISFACTION_LATE
-        if life.closed_on_time is False or life.counts["rework"]
+        if life.closed_on_time is False or life.rework_count
         else mix.SATISFACTION
     )
     return life.rng.choices(list(table), weights=list(table.values()))[0]

@@ -22,6 +22,7 @@ from cityloop.categories.selectors import condition_limit
 from cityloop.core.i18n import lazy_format
 from cityloop.demo.history import mix
 from cityloop.demo.history.places import Places
+from cityloop.events import rules
 from cityloop.events.choices import Stage, Urgency
 from cityloop.events.models import EntityDuty
 from cityloop.events.services import deadlines
@@ -172,14 +173,10 @@ class World:
         return Route(street, self._reason("fallback", category, street))
 
     def escalation_reason(self, unit: Unit) -> str:
-        """handlers.on_escalate's routing reason for the unit above."""
+        """handlers.on_escalate's routing reason for the unit above (rendered once a unit)."""
         key = ("escalated", unit.pk)
         if key not in self._reasons:
-            self._reasons[key] = str(
-                lazy_format(
-                    _("Escalated from %(unit)s, which did not act in time."), {"unit": unit.name}
-                )
-            )
+            self._reasons[key] = rules.escalation_reason(unit.name)
         return self._reasons[key]
 
     def _reason(self, rule: str, category: Category, unit: Unit, zone_kind: str = "") -> str:

@@ -177,22 +177,22 @@ def _ids(tickets: list[str]) -> dict[str, int]:
 
 
 def _case_row(life: CaseLife, dt) -> tuple:
-    p, spot, at = life.p, life.p.spot, life.at
+    p, spot = life.p, life.p.spot
     reporter = p.reporter
     return (
         p.ticket, p.source, p.external_id, p.category.minor.pk,
-        life.condition.pk if life.condition else None, p.urgency, p.description,
+        life.filing_condition.pk if life.filing_condition else None, p.urgency, p.description,
         spot.lon, spot.lat, spot.address[:200], spot.grid_id, spot.community.pk, spot.street.pk,
         spot.zone_id, spot.area_class, p.reporter_name, p.reporter_phone,
         reporter.user_id if reporter else None, life.state, life.state_before_suspension,
         life.stage, dt(life.stage_started_at), dt(life.deadline), dt(life.warn_at),
         life.clock_state, dt(life.suspended_at), dt(life.handle_deadline), life.version,
-        life.counts["rework"], life.counts["urge"], life.counts["extension"],
-        life.counts["return"], dt(at["confirmed"]), dt(p.reported_at), dt(at["accepted"]),
-        dt(at["filed"]), dt(at["dispatched"]), dt(at["fed_back"]), dt(at["closed"]),
+        life.rework_count, life.urge_count, life.extension_count, life.return_count,
+        dt(life.confirmed_at), dt(p.reported_at), dt(life.accepted_at), dt(life.filed_at),
+        dt(life.dispatched_at), dt(life.fed_back_at), dt(life.closed_at),
         life.closed_on_time, life.satisfaction, life.evaluation_comment, dt(life.updated_at),
-        dt(life.clock_anchor), duration(life.clock_limit), duration(life.warn_limit),
-        life.provisional_year(),
+        dt(life.clock_anchor_at), duration(life.clock_limit), duration(life.warn_limit),
+        life.provisional_year,
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from cityloop.categories.models import FilingCondition, MinorCategory
 from cityloop.core.i18n import lazy_format
 from cityloop.core.workflow.actors import is_explicit, user_of
 from cityloop.core.workflow.engine import ActionContext
+from cityloop.events import rules
 from cityloop.events.choices import (
     OPEN_STATES,
     AssignmentRole,
@@ -48,7 +49,7 @@ def needs_confirmation(case: Case) -> bool:
 
 # --- intake, confirmation, filing ---------------------------------------------------------
 def on_accept(ctx: ActionContext) -> None:
-    ctx.record.accepted_at = ctx.now
+    rules.accepted(ctx.record, ctx.now)
     if needs_confirmation(ctx.record):
         ctx.follow_up = Action.REQUEST_CONFIRMATION
 
@@ -70,7 +71,7 @@ def on_request_confirmation(ctx: ActionContext) -> None:
 
 
 def on_confirm(ctx: ActionContext) -> None:
-    ctx.record.confirmed_at = ctx.now
+    rules.confirmed(ctx.record, ctx.now)
 
 
 def on_refute(ctx: ActionContext) -> None:
@@ -104,9 +105,7 @@ def on_file(ctx: ActionContext) -> None:
             field="filing_condition",
             code="invalid_choice",
         )
-    case.filing_condition = condition
-    case.filed_at = ctx.now
-    ctx.data.update(filing_condition=condition.pk, time_limit=condition.time_limit)
+    ctx.data.update(rules.filed(case, condition, ctx.now))
 
 
 # --- dispatch and the units' work ---------------------------------------------------------
@@ -142,7 +141,7 @@ def on_dispatch(ctx: ActionContext) -> None:
     proposal = route_proposal(case)
     lead_unit = _unit(ctx.params.get("unit") or proposal.unit.pk, "unit", ctx)
     assisting = ctx.params["assisting"]
-    role = AssignmentRole.LEAD if assisting else AssignmentRole.SINGLE
+    role = rules.dispatch_role(assisting)
     reason = proposal.reason if lead_unit.pk == proposal.unit.pk else ctx.comment
     CaseAssignment.objects.create(
         case=case,
@@ -154,12 +153,14 @@ def on_dispatch(ctx: ActionContext) -> None:
     )
     for n, item in enumerate(assisting):
         _assist(ctx, item, n)
-    case.dispatched_at = ctx.now
     ctx.data.update(
-        unit=lead_unit.pk,
-        unit_name=lead_unit.name,
-        overridden=lead_unit.pk != proposal.unit.pk,
-        assisting=[a.get("unit") for a in assisting],
+        rules.dispatched(
+            case,
+            ctx.now,
+            unit=lead_unit,
+            overridden=lead_unit.pk != proposal.unit.pk,
+            assisting=[a.get("unit") for a in assisting],
+        )
     )
     ctx.notices.append(
         (
@@ -208,7 +209,7 @@ def _lead(ctx: ActionContext) -> CaseAssignment:
 
 def on_sign(ctx: ActionContext) -> None:
     lead = _lead(ctx)
-    lead.state, lead.signed_at = AssignmentState.SIGNED, ctx.now
+    rules.signed(lead, ctx.now)
     lead.save(update_fields=["state", "signed_at"])
 
 
@@ -223,17 +224,8 @@ def _withdraw_requests(ctx: ActionContext) -> None:
 def on_return(ctx: ActionContext) -> None:
     """退回: the unit says the case is not theirs; back to the dispatcher with the reason."""
     _withdraw_requests(ctx)
-    ctx.record.handle_deadline = None  # a misrouted case's next unit gets its own clock
-    for a in ctx.record.assignments.all():
-        if a.is_active:
-            a.state = (
-                AssignmentState.RETURNED
-                if a.role != AssignmentRole.ASSIST
-                else AssignmentState.WITHDRAWN
-            )
-            a.done_at = ctx.now
-            a.save(update_fields=["state", "done_at"])
-    ctx.record.return_count += 1
+    for a in rules.returned(ctx.record, ctx.record.assignments.all(), ctx.now):
+        a.save(update_fields=["state", "done_at"])
     ctx.notices.append(
         (
             centre_staff(Role.DISPATCHER),
@@ -249,9 +241,7 @@ def on_return(ctx: ActionContext) -> None:
 def on_feed_back(ctx: ActionContext) -> None:
     """反馈: the lead unit reports the result; a joint case also needs every assisting report."""
     waiting = [
-        a.unit.name
-        for a in ctx.record.assignments.select_related("unit")
-        if a.role == AssignmentRole.ASSIST and a.state == AssignmentState.DISPATCHED
+        a.unit.name for a in rules.waiting_assistants(ctx.record.assignments.select_related("unit"))
     ]
     if waiting:
         raise BadInput(
@@ -263,13 +253,9 @@ def on_feed_back(ctx: ActionContext) -> None:
             code="assist_pending",
         )
     lead = _lead(ctx)
-    lead.state, lead.done_at = AssignmentState.FED_BACK, ctx.now
+    ctx.data.update(rules.fed_back(ctx.record, lead, ctx.now))
     lead.save(update_fields=["state", "done_at"])
     _withdraw_requests(ctx)
-    ctx.record.fed_back_at = ctx.now
-    ctx.data["on_time"] = (
-        ctx.record.handle_deadline is None or ctx.now <= ctx.record.handle_deadline
-    )
     ctx.notices.append(
         (
             field_inspectors(ctx.record),
@@ -290,20 +276,17 @@ def on_assist_report(ctx: ActionContext) -> None:
             field="state",
             code="already_reported",
         )
-    mine.state, mine.done_at = AssignmentState.REPORTED, ctx.now
+    ctx.data.update(rules.assist_reported(mine, ctx.now))
     mine.save(update_fields=["state", "done_at"])
-    ctx.data["unit"] = mine.unit_id
 
 
 def on_rework(ctx: ActionContext) -> None:
     """返工: the check failed; back to the same unit with a fresh handling clock."""
-    lead = (
-        lead_assignment(ctx.record)
-        or ctx.record.assignments.filter(state=AssignmentState.FED_BACK).last()
+    lead = lead_assignment(ctx.record) or rules.rework_task(
+        list(ctx.record.assignments.filter(state=AssignmentState.FED_BACK).order_by("id")), None
     )
-    lead.state, lead.done_at = AssignmentState.SIGNED, None
+    rules.reworked(ctx.record, lead)
     lead.save(update_fields=["state", "done_at"])
-    ctx.record.rework_count += 1
     ctx.notices.append(
         (
             unit_staff(lead.unit, Role.HANDLER),
@@ -317,20 +300,13 @@ def on_rework(ctx: ActionContext) -> None:
 
 
 def on_close(ctx: ActionContext) -> None:
-    case = ctx.record
-    case.closed_at = ctx.now
-    case.closed_on_time = (
-        case.handle_deadline is None or (case.fed_back_at or ctx.now) <= case.handle_deadline
-    )
+    rules.closed(ctx.record, ctx.now)
 
 
 def on_evaluate(ctx: ActionContext) -> None:
     """评价 / 回访: the reporter's satisfaction, 1 (very unsatisfied) to 5 (very satisfied;
     the row's input checks the range)."""
-    score = ctx.params["satisfaction"]
-    ctx.record.satisfaction = score
-    ctx.record.evaluation_comment = ctx.comment
-    ctx.data["satisfaction"] = score
+    ctx.data.update(rules.evaluated(ctx.record, ctx.params["satisfaction"], ctx.comment))
 
 
 # --- requests and their decisions ---------------------------------------------------------
@@ -419,8 +395,7 @@ def on_approve_extension(ctx: ActionContext) -> None:
         now=ctx.now,
         unit=lead.unit if lead else None,
     )
-    ctx.record.extension_count += 1
-    ctx.data["deadline"] = request.requested_deadline.isoformat()
+    ctx.data.update(rules.extended(ctx.record, request.requested_deadline))
 
 
 def on_request_suspension(ctx: ActionContext) -> None:
@@ -430,14 +405,14 @@ def on_request_suspension(ctx: ActionContext) -> None:
 def on_approve_suspension(ctx: ActionContext) -> None:
     """挂账: a hard, long-term case is parked; its clock stops until it is resumed."""
     _decide(ctx, RequestKind.SUSPENSION, RequestStatus.APPROVED)
-    ctx.record.state_before_suspension = ctx.record.state
+    rules.suspended(ctx.record)
     deadlines.clock_stop(case=ctx.record, now=ctx.now)
 
 
 def on_resume(ctx: ActionContext) -> None:
     lead = lead_assignment(ctx.record)
     deadlines.clock_resume(case=ctx.record, now=ctx.now, unit=lead.unit if lead else None)
-    ctx.data["deadline"] = ctx.record.deadline.isoformat() if ctx.record.deadline else None
+    ctx.data.update(rules.resumed(ctx.record))
 
 
 def on_request_cancel(ctx: ActionContext) -> None:
@@ -447,15 +422,13 @@ def on_request_cancel(ctx: ActionContext) -> None:
 def on_approve_cancel(ctx: ActionContext) -> None:
     _decide(ctx, RequestKind.CANCELLATION, RequestStatus.APPROVED)
     _withdraw_requests(ctx)
-    for a in ctx.record.assignments.all():
-        if a.is_active:
-            a.state, a.done_at = AssignmentState.WITHDRAWN, ctx.now
-            a.save(update_fields=["state", "done_at"])
+    for a in rules.cancelled(ctx.record.assignments.all(), ctx.now):
+        a.save(update_fields=["state", "done_at"])
 
 
 def on_urge(ctx: ActionContext) -> None:
     """督办: a leader presses the handling unit (or the centre, before dispatch)."""
-    ctx.record.urge_count += 1
+    rules.urged(ctx.record)
     lead = lead_assignment(ctx.record)
     users = (
         unit_staff(lead.unit, Role.HANDLER, Role.LEADER)
@@ -501,21 +474,16 @@ def on_escalate(ctx: ActionContext) -> None:
         raise BadInput(
             _("There is no tier above this unit to escalate to."), field="unit", code="no_parent"
         )
-    lead.state, lead.done_at = AssignmentState.ESCALATED, ctx.now
+    ctx.data.update(rules.escalated(lead, target, ctx.now))
     lead.save(update_fields=["state", "done_at"])
     CaseAssignment.objects.create(
         case=ctx.record,
         unit=target,
         role=lead.role,
         task=lead.task,
-        routing_reason=str(
-            lazy_format(
-                _("Escalated from %(unit)s, which did not act in time."), {"unit": lead.unit.name}
-            )
-        ),
+        routing_reason=rules.escalation_reason(lead.unit.name),
         dispatched_at=ctx.now,
     )
-    ctx.data.update(unit=target.pk, unit_name=target.name, from_unit=lead.unit_id)
     ctx.notices.append(
         (
             unit_staff(target, Role.HANDLER),

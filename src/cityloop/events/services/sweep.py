@@ -383,3 +383,17 @@ def _still_overdue_with(turn: Turned) -> bool:
     if not list(locked.values_list("pk", flat=True)):
         return False
     return _leads([turn.case_id]).get(turn.case_id, (None, ""))[0] == turn.lead_unit_id
+
+
+# --- the same rules for callers that move cases in memory (the demo year) ----------------
+def clock_entry_data(*, deadline: datetime | None, stage: str) -> dict:
+    """What a clock turn's history entry records (``_data``), for a caller that writes the
+    sweep's entries itself; ``deadline`` as the database gives it back (UTC)."""
+    return _data(Turned(0, "", "", stage, deadline, None, None, ""))
+
+
+def escalates(*, state: str, stage: str, lead_kind: str) -> bool:
+    """Whether the sweep escalates a case that is overdue in ``state`` and ``stage`` with a
+    lead unit of ``lead_kind`` (``Turned.escalates``)."""
+    turned = Turned(0, "", state, stage, None, None, None, ClockState.OVERDUE, lead_kind=lead_kind)
+    return turned.escalates

@@ -20,10 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from cityloop.core.workflow.actors import SystemActor, user_of
 from cityloop.core.workflow.engine import ActionContext, Messages, Workflow
 from cityloop.core.workflow.history import history_writer
+from cityloop.events import rules
 from cityloop.events.choices import (
     ACTIVE_ASSIGNMENT_STATES,
-    OPEN_STATES,
-    AssignmentRole,
     AssignmentState,
     CaseState,
     Stage,
@@ -44,7 +43,7 @@ def _on_move(ctx: ActionContext, before: str) -> None:
     task still active on it (``closed``), with the change: a unit's desk holds open work only.
     ``done_at`` keeps the moment the unit finished (its feedback or report) when it has one."""
     case = ctx.record
-    if before in OPEN_STATES and case.state not in OPEN_STATES:
+    if rules.ends_tasks(before, case.state):
         case.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(
             state=AssignmentState.CLOSED, done_at=Coalesce("done_at", ctx.now)
         )
@@ -65,11 +64,9 @@ def _start_clock(ctx: ActionContext) -> None:
 
 
 def _assignment_deadlines(case: Case) -> None:
-    """Each unit's own deadline: the lead's is the case's; an assistant's, unless given."""
-    for a in case.assignments.all():
-        if a.is_active and (a.role != AssignmentRole.ASSIST or a.deadline is None):
-            a.deadline = case.deadline
-            a.save(update_fields=["deadline"])
+    """Each unit's own deadline (``rules.task_deadlines``), saved."""
+    for a in rules.task_deadlines(case.assignments.all(), case.deadline):
+        a.save(update_fields=["deadline"])
 
 
 def _attach(ctx: ActionContext, event: CaseEvent, files: Sequence[Any]) -> None:
