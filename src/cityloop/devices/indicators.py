@@ -357,33 +357,63 @@ def _collect(unit: Unit, start: date, end: date, grain: str, *, by: str | None) 
     """Indicators keyed by None (the whole unit), by child unit id ("child") or by day/month
     first day ("time")."""
     scope = _scope(unit)
-    keys = _keys(unit, scope, start, end, grain, by)
     today = timezone.localdate()
+    out = _started(unit, scope, start, end, grain, by, today)
+    grouping = _Grouping(by, grain, {"child": scope.child_column, "time": "day", None: None}[by])
+    _add_point_sums(out, unit, scope, grouping, start, end)
+    _add_households_disposed(out, scope, grouping, start, end)
+    _add_registries(out, scope, by)
+    _add_devices(out, scope, grouping, start, end, today)
+    if scope.is_district and by != "child":
+        _add_treated(out, grouping, start, end)
+    tonnage = basis()
+    for item in out.values():
+        _rates(item, tonnage)
+    return out
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """How ``_collect`` groups the roll-up rows and finds the ``Indicators`` a row adds to."""
+
+    by: str | None  # None (one total), "child" or "time"
+    grain: str  # "day" or "month"
+    column: str | None  # the column rows are grouped by (a child unit, the day, or none)
+
+    def key(self, row: dict, column: str = "key"):
+        """The key of ``_collect``'s result that ``row`` adds to: None, a child unit id, or a
+        day (a month's first day when the grain is a month)."""
+        if self.by is None:
+            return None
+        value = row[column]
+        if self.by == "time":
+            value = _as_date(value)
+            return value.replace(day=1) if self.grain == "month" else value
+        return value
+
+
+def _started(unit, scope, start, end, grain, by, today: date) -> dict:
+    """An empty ``Indicators`` for each key (``_keys``), partial if its period reaches today."""
     out = {}
-    for key, (name, kind, unit_id, k_start, k_end) in keys.items():
+    for key, (name, kind, unit_id, k_start, k_end) in _keys(
+        unit, scope, start, end, grain, by
+    ).items():
         out[key] = Indicators(unit_id, name, kind, k_start, k_end, grain, k_end >= today)
         if scope.is_district and by != "child":
             out[key].treated_t = _tonnes()
+    return out
 
-    def key(row: dict, column: str = "key"):
-        if by is None:
-            return None
-        value = row[column]
-        if by == "time":
-            value = _as_date(value)
-            return value.replace(day=1) if grain == "month" else value
-        return value
 
-    group = {"child": scope.child_column, "time": "day", None: None}[by]
-
-    # Disposals, collections, alarms by type: from the street sums where they suffice.
-    by_street = scope.is_district or (unit.kind == UnitKind.STREET and by != "child")
+def _add_point_sums(out: dict, unit, scope, grouping: _Grouping, start, end) -> None:
+    """Disposals, collections and alarms, tonnes by waste type: from the street sums where
+    they suffice, else from the points'."""
+    by_street = scope.is_district or (unit.kind == UnitKind.STREET and grouping.by != "child")
     table = StreetDay if by_street else PointDay
     rows = table.objects.filter(day__range=(start, end), **scope.point_day)
     sums = ("disposals", "judged", "correct", "disposed_kg", "collections", "collected_kg")
-    rows = _sums(rows, group, ["waste_type"], **{n: Sum(n) for n in (*sums, "alarms")})
+    rows = _sums(rows, grouping.column, ["waste_type"], **{n: Sum(n) for n in (*sums, "alarms")})
     for row in rows:
-        item = out.get(key(row))
+        item = out.get(grouping.key(row))
         if item is None:
             continue
         item.disposals += row["disposals"] or 0
@@ -396,15 +426,19 @@ def _collect(unit: Unit, start: date, end: date, grain: str, *, by: str | None) 
             item.disposed_t[waste_type] += (row["disposed_kg"] or 0.0) / 1000
             item.collected_t[waste_type] += (row["collected_kg"] or 0.0) / 1000
 
-    # Households that disposed (distinct per day, or per month).
-    model, column = (CommunityDay, "day") if grain == "day" else (CommunityMonth, "month")
+
+def _add_households_disposed(out: dict, scope, grouping: _Grouping, start, end) -> None:
+    """Households that disposed (distinct per day, or per month)."""
+    model, column = (CommunityDay, "day") if grouping.grain == "day" else (CommunityMonth, "month")
     rows = model.objects.filter(**{f"{column}__range": (start, end)}, **scope.point_day)
-    households_group = column if by == "time" else group
-    for row in _sums(rows, households_group, [], n=Sum("households")):
-        if (item := out.get(key(row))) is not None:
+    group = column if grouping.by == "time" else grouping.column
+    for row in _sums(rows, group, [], n=Sum("households")):
+        if (item := out.get(grouping.key(row))) is not None:
             item.households_disposed += row["n"] or 0
 
-    # Registered households and venues: the registries as they are now.
+
+def _add_registries(out: dict, scope, by: str | None) -> None:
+    """Registered households and venues: the registries as they are now."""
     child = scope.child_of if by == "child" else None
     registered = _counted(Household.objects.filter(**scope.point), child, Count("pk"))
     venues = _counted(
@@ -415,11 +449,14 @@ def _collect(unit: Unit, start: date, end: date, grain: str, *, by: str | None) 
     )
     for k, item in out.items():
         at = k if by == "child" else None
-        item.households_registered = registered.get(at, (0,))[0]
+        (item.households_registered,) = registered.get(at, (0,))
         item.venues, item.venues_sorting = venues.get(at, (0, 0))
 
-    # Devices: device-days online ÷ device-days the active devices existed (up to today).
-    child = scope.child_device if by == "child" else None
+
+def _add_devices(out: dict, scope, grouping: _Grouping, start, end, today: date) -> None:
+    """Devices: device-days online ÷ device-days the active devices existed (up to today)."""
+    by_child = grouping.by == "child"
+    child = scope.child_device if by_child else None
     devices = Device.objects.filter(**scope.device).values_list(
         "pk", "is_active", "created_at", *([child] if child else [])
     )
@@ -431,7 +468,7 @@ def _collect(unit: Unit, start: date, end: date, grain: str, *, by: str | None) 
         home[pk] = where[0] if child else None
         born[home[pk]].append(timezone.localtime(created).date())
     for k, item in out.items():
-        made = born.get(k if by == "child" else None, [])
+        made = born.get(k if by_child else None, [])
         item.devices = len(made)
         last = min(item.end, today)
         item.device_days = sum(max(0, (last - max(item.start, b)).days + 1) for b in made)
@@ -440,27 +477,23 @@ def _collect(unit: Unit, start: date, end: date, grain: str, *, by: str | None) 
         online = online.filter(device_id__in=list(home))
     elif inactive:
         online = online.exclude(device_id__in=inactive)
-    if by == "child":
+    if by_child:
         for row in _sums(online, "device_id", [], n=Count("pk")):
             if (item := out.get(home.get(row["key"]))) is not None:
                 item.device_days_online += row["n"]
     else:
-        for row in _sums(online, group, [], n=Count("pk")):
-            if (item := out.get(key(row))) is not None:
+        for row in _sums(online, grouping.column, [], n=Count("pk")):
+            if (item := out.get(grouping.key(row))) is not None:
                 item.device_days_online += row["n"]
 
-    # Treated at the plants: district only.
-    if scope.is_district and by != "child":
-        rows = PlantDay.objects.filter(day__range=(start, end))
-        for row in _sums(rows, group, ["waste_type"], kg=Sum("treated_kg")):
-            item = out.get(key(row))
-            if item is not None and row["waste_type"] in item.treated_t:
-                item.treated_t[row["waste_type"]] += (row["kg"] or 0.0) / 1000
 
-    tonnage = basis()
-    for item in out.values():
-        _rates(item, tonnage)
-    return out
+def _add_treated(out: dict, grouping: _Grouping, start, end) -> None:
+    """Treated at the plants, by waste type (the district's indicators only)."""
+    rows = PlantDay.objects.filter(day__range=(start, end))
+    for row in _sums(rows, grouping.column, ["waste_type"], kg=Sum("treated_kg")):
+        item = out.get(grouping.key(row))
+        if item is not None and row["waste_type"] in item.treated_t:
+            item.treated_t[row["waste_type"]] += (row["kg"] or 0.0) / 1000
 
 
 def _as_date(value) -> date:

@@ -31,6 +31,7 @@ from cityloop.devices.choices import (
     WasteType,
 )
 from cityloop.devices.fields import JSONTextField, RowIdField
+from cityloop.devices.record_schemas import check_vendor_keys
 from cityloop.geo.models import Grid
 from cityloop.org.choices import UnitKind
 from cityloop.org.models import Unit
@@ -171,9 +172,7 @@ def online_window() -> timedelta:
 
 
 def validate_vendor_keys(value) -> None:
-    """Check a device's vendor key map (``cityloop.devices.adapters``)."""
-    from cityloop.devices.adapters import check_vendor_keys  # (adapters imports the models)
-
+    """Check a device's vendor key map (``record_schemas.check_vendor_keys``)."""
     check_vendor_keys(value)
 
 

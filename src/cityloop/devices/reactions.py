@@ -28,6 +28,7 @@ from cityloop.core.workflow.actors import SystemActor
 from cityloop.devices.choices import AlarmKind, MessageKind, TaskReason, TaskStatus
 from cityloop.devices.models import AlarmCase, CollectionPoint, CollectionTask, CollectionTaskEvent
 from cityloop.devices.services import TASKS
+from cityloop.devices.stored import Stored
 from cityloop.devices.workflow import TaskAction
 from cityloop.worktime.errors import CalendarUnavailable
 
@@ -47,11 +48,10 @@ ALARM_ZH = {
 ACTING_KINDS = frozenset(
     {MessageKind.AI_ALARM.value, MessageKind.FILL_LEVEL.value, MessageKind.TRUCK_COLLECTION.value}
 )
-KIND, POINT = 3, 6  # positions in ``ingest.Stored``
 
 
-def react(stored: list, *, now: datetime) -> None:
-    acting = [s for s in stored if s[KIND] in ACTING_KINDS and s[POINT] is not None]
+def react(stored: list[Stored], *, now: datetime) -> None:
+    acting = [s for s in stored if s.kind in ACTING_KINDS and s.point_id is not None]
     if not acting:
         return
     alarms = [s for s in acting if s.kind == MessageKind.AI_ALARM]

@@ -47,6 +47,7 @@ from cityloop.devices.models import (
     Record,
     StreetDay,
 )
+from cityloop.devices.stored import Stored
 from cityloop.org.models import Unit
 
 POINT_SUMS = (
@@ -61,21 +62,64 @@ POINT_SUMS = (
 POINT_KINDS = (MessageKind.DISPOSAL, MessageKind.TRUCK_COLLECTION, MessageKind.AI_ALARM)
 
 
+@dataclass(slots=True)
+class PointSums:
+    """A point's sums for one day and waste type (the sum columns of ``PointDay``, in the
+    order of ``POINT_SUMS``)."""
+
+    disposals: int = 0
+    judged: int = 0
+    correct: int = 0
+    disposed_kg: float = 0.0
+    collections: int = 0
+    collected_kg: float = 0.0
+    alarms: int = 0
+
+    def values(self) -> tuple[int, int, int, float, int, float, int]:
+        """The sums in the order of ``POINT_SUMS`` (the columns ``_add_point_days`` writes)."""
+        return (
+            self.disposals,
+            self.judged,
+            self.correct,
+            self.disposed_kg,
+            self.collections,
+            self.collected_kg,
+            self.alarms,
+        )
+
+    def add(self, other: PointSums) -> None:
+        self.disposals += other.disposals
+        self.judged += other.judged
+        self.correct += other.correct
+        self.disposed_kg += other.disposed_kg
+        self.collections += other.collections
+        self.collected_kg += other.collected_kg
+        self.alarms += other.alarms
+
+
+@dataclass(slots=True)
+class PlantSums:
+    """The plants' intake for one day and waste type (``PlantDay``)."""
+
+    intakes: int = 0
+    treated_kg: float = 0.0
+
+
 @dataclass
 class Plan:
     """A batch summed in Python, ready to be added (``plan`` then ``apply``)."""
 
-    points: dict[tuple, list]
-    plants: dict[tuple, list]
+    points: dict[tuple[int, date, str], PointSums]  # (point, day, waste type)
+    plants: dict[tuple[date, str], PlantSums]  # (day, waste type)
     household_days: set[tuple[int, date]]
     units: dict[int, tuple[int, int]]  # point → (community, street)
 
 
-def plan(stored: list) -> Plan:
+def plan(stored: list[Stored]) -> Plan:
     """Sum ``stored`` per point/day/type, plant/day/type and household/day, and read the
     points' units: the work that needs no lock, done by ``ingest`` before its transaction."""
-    points: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0.0, 0, 0.0, 0])
-    plants: dict[tuple, list] = defaultdict(lambda: [0, 0.0])
+    points: dict[tuple[int, date, str], PointSums] = defaultdict(PointSums)
+    plants: dict[tuple[date, str], PlantSums] = defaultdict(PlantSums)
     household_days: set[tuple[int, date]] = set()
     disposal, collection, alarm = (
         MessageKind.DISPOSAL,
@@ -89,32 +133,32 @@ def plan(stored: list) -> Plan:
                 household_days.add((s.household_id, s.day))
             if s.point_id is None:
                 continue
-            row = points[(s.point_id, s.day, s.waste_type)]
-            row[0] += 1
+            sums = points[(s.point_id, s.day, s.waste_type)]
+            sums.disposals += 1
             if s.is_correct is not None:
-                row[1] += 1
-                row[2] += s.is_correct is True
-            row[3] += s.weight_kg or 0.0
+                sums.judged += 1
+                sums.correct += s.is_correct is True
+            sums.disposed_kg += s.weight_kg or 0.0
         elif kind == collection:
             if s.point_id is None:
                 continue
-            row = points[(s.point_id, s.day, s.waste_type)]
-            row[4] += 1
-            row[5] += s.weight_kg or 0.0
+            sums = points[(s.point_id, s.day, s.waste_type)]
+            sums.collections += 1
+            sums.collected_kg += s.weight_kg or 0.0
         elif kind == alarm:
             if s.point_id is None:
                 continue
-            points[(s.point_id, s.day, s.waste_type)][6] += 1
+            points[(s.point_id, s.day, s.waste_type)].alarms += 1
         elif kind == MessageKind.PLANT_INTAKE:
-            row = plants[(s.day, s.waste_type)]
-            row[0] += 1
-            row[1] += s.weight_kg or 0.0
+            intake = plants[(s.day, s.waste_type)]
+            intake.intakes += 1
+            intake.treated_kg += s.weight_kg or 0.0
     units = _units_of_points({point for point, _day, _type in points}) if points else {}
     return Plan(points, plants, household_days, units)
 
 
 def apply(
-    stored: list | None = None,
+    stored: list[Stored] | None = None,
     *,
     devices: Iterable[int],
     now: datetime,
@@ -145,14 +189,17 @@ def _units_of_points(point_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     return {pk: (community, street) for pk, community, street in rows}
 
 
-def _add_point_days(cursor, points: dict[tuple, list], units: dict) -> None:
+def _add_point_days(cursor, points: dict[tuple[int, date, str], PointSums], units: dict) -> None:
     rows = []
+    streets: dict[tuple[date, int, str], PointSums] = defaultdict(PointSums)
     for key in sorted(points):
         point, day, waste_type = key
         if point not in units:  # a point deleted since the record came in
             continue
         community, street = units[point]
-        rows.append((point, community, street, day, waste_type, *points[key]))
+        sums = points[key]
+        rows.append((point, community, street, day, waste_type, *sums.values()))
+        streets[(day, street, waste_type)].add(sums)
     _upsert(
         cursor,
         PointDay,
@@ -161,22 +208,20 @@ def _add_point_days(cursor, points: dict[tuple, list], units: dict) -> None:
         rows,
         conflict=["point_id", "day", "waste_type"],
     )
-    streets: dict[tuple, list] = {}
-    for _point, _community, street, day, waste_type, *sums in rows:
-        total = streets.setdefault((day, street, waste_type), [0] * len(POINT_SUMS))
-        for i, value in enumerate(sums):
-            total[i] += value
     _upsert(
         cursor,
         StreetDay,
         ["day", "street_id", "waste_type"],
         list(POINT_SUMS),
-        [(*key, *streets[key]) for key in sorted(streets)],
+        [(*key, *streets[key].values()) for key in sorted(streets)],
     )
 
 
-def _add_plant_days(cursor, plants: dict[tuple, list]) -> None:
-    rows = [(day, waste_type, *plants[(day, waste_type)]) for day, waste_type in sorted(plants)]
+def _add_plant_days(cursor, plants: dict[tuple[date, str], PlantSums]) -> None:
+    rows = [
+        (day, waste_type, plants[(day, waste_type)].intakes, plants[(day, waste_type)].treated_kg)
+        for day, waste_type in sorted(plants)
+    ]
     _upsert(cursor, PlantDay, ["day", "waste_type"], ["intakes", "treated_kg"], rows)
 
 
@@ -339,9 +384,6 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
     say = progress or (lambda _line: None)
     forget()
     start, end = month_span(start_day, end_day)
-    zone = ZoneInfo(settings.TIME_ZONE)
-    since = datetime.combine(start, time.min, tzinfo=zone)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
     summary = Rebuilt(start, end)
     # Records are found by their local day (the column the pipeline fills from the time in
     # TIME_ZONE) through the (day, household) index, after filing any record not yet in it
@@ -351,14 +393,35 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
     # can arrive unfiled between the filing and the reads.
     filing.file_pending(every=0)
     in_period = Q(filed=True, day__range=(start, end))
+    _clear(start, end)
+    summary.records = Record.objects.filter(in_period).count()
+    say(f"cleared {start}..{end}; {summary.records:,} records to roll up")
+    summary.point_days = _rebuild_point_days(in_period)
+    _rebuild_street_days(start, end)
+    say(f"point-days: {summary.point_days:,}")
+    summary.plant_days = _rebuild_plant_days(in_period)
+    household_days, months = _rebuild_households(in_period)
+    summary.household_days, summary.household_months = len(household_days), len(months)
+    say(f"household-days: {summary.household_days:,}, household-months: {len(months):,}")
+    summary.community_days, summary.community_months = _rebuild_communities(
+        start, end, household_days, months
+    )
+    summary.device_days_added = _add_device_days(start, end)
+    say(summary.line())
+    return summary
 
+
+def _clear(start: date, end: date) -> None:
+    """Delete the roll-ups of the period (DeviceDay excepted: it is only added to)."""
     for model in (PointDay, StreetDay, PlantDay, HouseholdDay, CommunityDay):
         model.objects.filter(day__range=(start, end)).delete()
     for model in (HouseholdMonth, CommunityMonth):
         model.objects.filter(month__range=(start, end)).delete()
-    summary.records = Record.objects.filter(in_period).count()
-    say(f"cleared {start}..{end}; {summary.records:,} records to roll up")
 
+
+def _rebuild_point_days(in_period: Q) -> int:
+    """PointDay from the disposals, truck collections and camera alarms at points (one
+    ``GROUP BY`` over the records); returns the number of rows."""
     disposal = Q(kind=MessageKind.DISPOSAL)
     truck = Q(kind=MessageKind.TRUCK_COLLECTION)
     rows = (
@@ -392,7 +455,11 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
         for r in rows.iterator()
     ]
     PointDay.objects.bulk_create(point_days, batch_size=2_000)
-    summary.point_days = len(point_days)
+    return len(point_days)
+
+
+def _rebuild_street_days(start: date, end: date) -> None:
+    """StreetDay: the sums of the period's (rebuilt) PointDay rows per street."""
     street_days = (
         PointDay.objects.filter(day__range=(start, end))
         .values("day", "street_id", "waste_type")
@@ -402,8 +469,10 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
     StreetDay.objects.bulk_create(
         (StreetDay(**row) for row in street_days.iterator()), batch_size=2_000
     )
-    say(f"point-days: {summary.point_days:,}")
 
+
+def _rebuild_plant_days(in_period: Q) -> int:
+    """PlantDay from the weighbridges' intake records; returns the number of rows."""
     plant = (
         Record.objects.filter(in_period, kind=MessageKind.PLANT_INTAKE)
         .values("day", "waste_type")
@@ -419,32 +488,46 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
         for r in plant
     ]
     PlantDay.objects.bulk_create(plant_days)
-    summary.plant_days = len(plant_days)
+    return len(plant_days)
 
+
+def _rebuild_households(in_period: Q) -> tuple[list[tuple[int, date]], list[tuple[int, date]]]:
+    """HouseholdDay and HouseholdMonth: the distinct households that disposed, per day and per
+    month (its first day); returns both lists of (household, day or month)."""
     pairs = (
-        Record.objects.filter(in_period, disposal, household__isnull=False)
+        Record.objects.filter(in_period, kind=MessageKind.DISPOSAL, household__isnull=False)
         .values_list("household_id", "day")
         .distinct()
     )
-    household_days = [HouseholdDay(household_id=h, day=d) for h, d in pairs.iterator()]
-    HouseholdDay.objects.bulk_create(household_days, batch_size=5_000)
-    summary.household_days = len(household_days)
-    months = {(h.household_id, h.day.replace(day=1)) for h in household_days}
-    HouseholdMonth.objects.bulk_create(
-        [HouseholdMonth(household_id=h, month=m) for h, m in sorted(months)], batch_size=5_000
+    days = list(pairs.iterator())
+    HouseholdDay.objects.bulk_create(
+        [HouseholdDay(household_id=h, day=d) for h, d in days], batch_size=5_000
     )
-    summary.household_months = len(months)
-    say(f"household-days: {summary.household_days:,}, household-months: {len(months):,}")
+    months = sorted({(h, d.replace(day=1)) for h, d in days})
+    HouseholdMonth.objects.bulk_create(
+        [HouseholdMonth(household_id=h, month=m) for h, m in months], batch_size=5_000
+    )
+    return days, months
 
+
+def _rebuild_communities(
+    start: date,
+    end: date,
+    household_days: list[tuple[int, date]],
+    household_months: list[tuple[int, date]],
+) -> tuple[int, int]:
+    """CommunityDay and CommunityMonth: the households of each community (and its street) that
+    disposed per day and per month; returns the number of rows of each."""
     homes = dict(
         (pk, (c, s))
         for pk, c, s in Household.objects.filter(
             pk__in=HouseholdMonth.objects.filter(month__range=(start, end)).values("household_id")
         ).values_list("pk", "community_id", "community__parent_id")
     )
+    written = []
     for model, column, source in (
-        (CommunityDay, "day", [(h.household_id, h.day) for h in household_days]),
-        (CommunityMonth, "month", sorted(months)),
+        (CommunityDay, "day", household_days),
+        (CommunityMonth, "month", household_months),
     ):
         counts: dict[tuple, int] = defaultdict(int)
         for household, when in source:
@@ -457,8 +540,16 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
             ],
             batch_size=5_000,
         )
-        setattr(summary, f"community_{column}s", len(counts))
+        written.append(len(counts))
+    return written[0], written[1]
 
+
+def _add_device_days(start: date, end: date) -> int:
+    """DeviceDay for every device that sent a message (accepted or quarantined) on a local day
+    of the period; returns the number of rows added."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
     received = Q(received_at__gte=since, received_at__lt=until)
     seen: set[tuple[int, date]] = set()
     for model, column in ((Message, "device_id"), (QuarantinedMessage, "sender_id")):
@@ -474,6 +565,4 @@ def rebuild(start_day: date, end_day: date, *, progress: Callable[[str], None] |
         batch_size=5_000,
         ignore_conflicts=True,
     )
-    summary.device_days_added = DeviceDay.objects.filter(day__range=(start, end)).count() - before
-    say(summary.line())
-    return summary
+    return DeviceDay.objects.filter(day__range=(start, end)).count() - before

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from cityloop.devices import ingest, reactions
 from cityloop.devices.choices import TaskReason, TaskStatus
 from cityloop.devices.models import AlarmCase, CollectionTask, Record
+from cityloop.devices.stored import Stored
 from cityloop.devices.tests.conftest import NOW, disposal
 from cityloop.events.choices import CaseState, Source
 from cityloop.events.models import Case
@@ -170,7 +171,7 @@ def test_a_replayed_alarm_message_opens_no_second_case(station):
 
 def test_a_batch_without_alarms_or_levels_costs_no_query(station):
     stored = [
-        ingest.Stored(
+        Stored(
             station.scale.pk,
             f"m{i}",
             0,

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 from cityloop.devices.choices import MessageKind
-from cityloop.devices.ingest import SCHEMA_DIR
 from cityloop.devices.models import Device, Household, HouseholdCard
+from cityloop.devices.record_schemas import SCHEMA_DIR
 from cityloop.devices.tests.conftest import disposal
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cityloop.devices import rollups
-from cityloop.devices.ingest import Stored
 from cityloop.devices.models import (
     CommunityDay,
     CommunityMonth,
@@ -25,6 +24,7 @@ from cityloop.devices.models import (
     PointDay,
     StreetDay,
 )
+from cityloop.devices.stored import Stored
 from cityloop.devices.tests.sorting_data import DAY1, DAY2, NOV, make, send, snapshot
 
 pytestmark = pytest.mark.django_db
