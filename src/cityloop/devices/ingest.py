@@ -17,8 +17,9 @@ transaction with a fixed number of statements, whatever the number of messages:
 2. The records of those messages only: ``executemany`` on SQLite, ``COPY`` on PostgreSQL
    (docs/decisions/0022-ingest-bulk-sql.md), each with its SHA-256 as it arrived (``digests``).
 3. On SQLite, the filing of a household's records once enough are unfiled (``filing``).
-4. The quarantine, the devices' last-seen time, then ``rollups.apply`` and ``reactions.react``
-   with the records stored for the first time.
+4. The quarantine, the devices' last-seen time and device-days (``device_days``), then what
+   other apps installed (``hooks``: the sorting app's roll-ups and reactions) with the records
+   stored for the first time.
 
 Records are checked by a function compiled from each kind's JSON Schema (``fastcheck``);
 ``jsonschema`` words the error of a refused record (docs/decisions/0021-fast-record-check.md).
@@ -45,15 +46,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import both, lazy_format
-from cityloop.devices import digests, filing, reactions, rollups
+from cityloop.devices import device_days, digests, filing, hooks
 from cityloop.devices.choices import DeviceKind, MessageKind, QuarantineReason
-from cityloop.devices.fields import dumps, json_values, loads
-from cityloop.devices.models import (
-    Bin,
-    Device,
-    HouseholdCard,
-    QuarantinedMessage,
-)
+from cityloop.devices.fields import dumps, loads
+from cityloop.devices.hooks import Lookups
+from cityloop.devices.models import Device, QuarantinedMessage
 from cityloop.devices.record_schemas import fast_check, validator
 from cityloop.devices.stored import Stored
 
@@ -127,14 +124,6 @@ class Candidate(NamedTuple):
     kind: str
     records: int
     result: dict  # its entry of ``Outcome.results``, updated once the insert says it was new
-
-
-class Lookups(NamedTuple):
-    """What ``_resolve`` found for a batch: households by card id, and a bin's (point, waste
-    type) by its RFID tag."""
-
-    households: dict[str, int]
-    bins: dict[str, tuple[int, str]]
 
 
 @dataclass
@@ -381,7 +370,8 @@ def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
                 )
             )
     rows, stored = _rows(records, _resolve(records), now)
-    planned = rollups.plan(stored)
+    listeners = hooks.listeners()
+    prepared = [listener.prepare(stored) for listener in listeners]
     seen = _seen(active, devices, senders, now)
     with writer_turn(), transaction.atomic():
         new = _insert_messages(candidates, now)
@@ -395,15 +385,16 @@ def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
             keep = [(s.device_id, s.message_id) in new for s in stored]
             rows = [row for row, kept in zip(rows, keep, strict=True) if kept]
             stored = [s for s, kept in zip(stored, keep, strict=True) if kept]
-            planned = rollups.plan(stored)
+            prepared = [listener.prepare(stored) for listener in listeners]
         _insert_records(rows)
         if filing.in_arrears():
             filing.file_pending()
         QuarantinedMessage.objects.bulk_create(quarantine, batch_size=BATCH)
         if seen:
             Device.objects.filter(pk__in=seen).update(last_seen_at=now)
-        rollups.apply(stored, devices=active, now=now, planned=planned)
-        reactions.react(stored, now=now)
+        device_days.mark(active, now)
+        for listener, plan in zip(listeners, prepared, strict=True):
+            listener.apply(stored, plan, now)
     return outcome
 
 
@@ -593,34 +584,12 @@ def _insert_records(rows: list[tuple]) -> None:
 
 def _resolve(records: list[Pending]) -> Lookups:
     """The households of the batch's cards and the bins of the RFID tags that trucks (records
-    without a point) name, in one query each."""
+    without a point) name (``hooks.lookups``)."""
     cards = {r.card_id for r in records if r.card_id}
-    households = dict(_lookup(HouseholdCard, "card_id", "household_id", cards, "is_active"))
     tags = {
         r.payload["bin_rfid"] for r in records if r.point_id is None and "bin_rfid" in r.payload
     }
-    bins = {
-        tag: (point_id, waste_type)
-        for tag, point_id, waste_type in _lookup(Bin, "rfid_tag", "point_id, waste_type", tags)
-    }
-    return Lookups(households, bins)
-
-
-def _lookup(model, key: str, columns: str, values: set, condition: str = "") -> list[tuple]:
-    """Rows ``(key, *columns)`` of ``model`` whose ``key`` is one of ``values``, in one query
-    with the values as one JSON text parameter: thousands of cards per batch cost no ORM work
-    per value, and no adaptation per value either (psycopg took 7 µs for each element of a
-    list parameter)."""
-    if not values:
-        return []
-    table = connection.ops.quote_name(model._meta.db_table)
-    where = f" AND {condition}" if condition else ""
-    match = f"{key} IN ({json_values()})"
-    param = dumps(list(values))
-    with connection.cursor() as cursor:
-        # Table and column names are ours; the values are one parameter.
-        cursor.execute(f"SELECT {key}, {columns} FROM {table} WHERE {match}{where}", [param])  # noqa: S608
-        return cursor.fetchall()
+    return hooks.lookups(cards, tags)
 
 
 def _devices(senders: set[Device], messages: list[Raw]) -> dict[str, Device]:

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # (no stubs installed)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +26,9 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 
 @cache
-def schema(kind: str) -> dict:
-    return json.loads((SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+def schema(kind: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+    return loaded
 
 
 @cache

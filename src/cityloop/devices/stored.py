@@ -5,7 +5,7 @@ imports of the pipeline or the models, so that those readers need not import the
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Stored(NamedTuple):
@@ -24,4 +24,4 @@ class Stored(NamedTuple):
     weight_kg: float | None
     is_correct: bool | None
     card_id: str
-    payload: dict
+    payload: dict[str, Any]

@@ -1,5 +1,5 @@
 """Collection tasks 收运任务 as a web page: fill-level and overflow alarms become tasks for the
-contractor. Visibility is the API's own rule (``cityloop.devices.api.tasks_visible_to``); a
+contractor. Visibility is the API's own rule (``cityloop.sorting.selectors.tasks_visible_to``); a
 change is the task workflow's one service (``devices.services.task_act``), as for the API."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cityloop.core.i18n import bilingual
 from cityloop.core.refusals import ActionRefused, BadInput, RecordChanged, StateForbids
-from cityloop.devices.api import tasks_visible_to
-from cityloop.devices.choices import TaskStatus
-from cityloop.devices.services import TASKS, task_act, task_status_action
+from cityloop.sorting.choices import TaskStatus
+from cityloop.sorting.selectors import tasks_visible_to
+from cityloop.sorting.services import TASKS, task_act, task_status_action
 from cityloop.web.sorting import access
 
 FILTERS = {"open": [TaskStatus.OPEN], "done": [TaskStatus.DONE], "all": None}
