@@ -1,5 +1,7 @@
 """From data to action (§3): camera alarms become cases, fill levels become collection tasks.
-Called by ``ingest.ingest`` inside its transaction with the records stored for the first time.
+Called by the ingestion pipeline (``cityloop.devices.ingest``, through the listener
+``sorting.ingestion`` installs) inside its transaction with the records stored for the first
+time.
 
 - An ``ai_alarm`` at or over ``CITYLOOP_ALARM_MIN_CONFIDENCE`` opens a case of the closed loop
   (source AI camera, category from ``CITYLOOP_ALARM_CATEGORIES``) at the point; another alarm of
