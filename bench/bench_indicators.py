@@ -1,4 +1,4 @@
-"""Indicator queries (cityloop.devices.indicators) on a year of roll-ups of a demo-sized district.
+"""Indicator queries (cityloop.sorting.indicators) on a year of roll-ups of a demo-sized district.
 
 The district: 10 streets, 115 communities, 230 collection points (2 per community), 60,000
 registered households, 472 devices, 300 venues of 14 categories; a year (365 days) of roll-ups
@@ -50,12 +50,13 @@ def build() -> None:
     """Units, registries and a year of roll-ups, written directly in bulk."""
     from django.db import connection, transaction
 
-    from cityloop.devices.models import (
+    from cityloop.devices.models import Device, DeviceDay
+    from cityloop.org.choices import UnitKind
+    from cityloop.org.services import unit_create
+    from cityloop.sorting.models import (
         CollectionPoint,
         CommunityDay,
         CommunityMonth,
-        Device,
-        DeviceDay,
         Household,
         PlantDay,
         PointDay,
@@ -63,8 +64,6 @@ def build() -> None:
         Venue,
         VenueCategory,
     )
-    from cityloop.org.choices import UnitKind
-    from cityloop.org.services import unit_create
 
     rng = random.Random(42)
     started = time.monotonic()
@@ -194,11 +193,11 @@ def child() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from cityloop.devices import indicators
-    from cityloop.devices.indicators import Period
-    from cityloop.devices.models import PointDay
     from cityloop.org.choices import UnitKind
     from cityloop.org.models import Unit
+    from cityloop.sorting import indicators
+    from cityloop.sorting.indicators import Period
+    from cityloop.sorting.models import PointDay
 
     call_command("migrate", verbosity=0)
     if not PointDay.objects.exists():

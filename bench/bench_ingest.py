@@ -77,14 +77,15 @@ def cmd_setup() -> None:
     import shapely
     from django.db import transaction
 
-    from cityloop.devices.choices import DeviceKind, PointKind, WasteType
-    from cityloop.devices.models import Bin, CollectionPoint, Household, HouseholdCard
+    from cityloop.devices.choices import DeviceKind
     from cityloop.devices.services import device_create
     from cityloop.geo.geojson import grids_import
     from cityloop.geo.models import Grid
     from cityloop.geo.services import boundary_save
     from cityloop.org.choices import UnitKind
     from cityloop.org.services import unit_create
+    from cityloop.sorting.choices import PointKind, WasteType
+    from cityloop.sorting.models import Bin, CollectionPoint, Household, HouseholdCard
 
     box = shapely.box(114.10, 22.54, 114.12, 22.56)
     with transaction.atomic():
@@ -139,7 +140,8 @@ def cmd_raw(path: str) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from cityloop.devices.models import HouseholdCard, Record
+    from cityloop.devices.models import Record
+    from cityloop.sorting.models import HouseholdCard
 
     data = json.loads(Path(path).read_text())
     ids = {d["code"]: d["id"] for d in data["devices"]}

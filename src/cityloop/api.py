@@ -6,12 +6,12 @@ import cityloop
 from cityloop.categories.api import router as categories_router
 from cityloop.core import api_errors
 from cityloop.core.openapi import CityLoopAPI
-from cityloop.devices import api as devices_api
 from cityloop.events import api as events_api
 from cityloop.geo.api import router as geo_router
 from cityloop.notifications.api import router as notifications_router
 from cityloop.org.api import router as org_router
 from cityloop.org.tokens import TokenAuth
+from cityloop.sorting import api as devices_api
 from cityloop.worktime.api import router as worktime_router
 
 api = CityLoopAPI(

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cityloop.notifications",
     "cityloop.open311",
     "cityloop.devices",
+    "cityloop.sorting",
     "cityloop.demo",
     "cityloop.web",
 ]
@@ -245,7 +246,7 @@ CITYLOOP_DEVICE_ONLINE_MINUTES = int(os.environ.get("CITYLOOP_DEVICE_ONLINE_MINU
 CITYLOOP_INGEST_FUTURE_MINUTES = int(os.environ.get("CITYLOOP_INGEST_FUTURE_MINUTES", "10"))
 CITYLOOP_INGEST_PAST_DAYS = int(os.environ.get("CITYLOOP_INGEST_PAST_DAYS", "400"))
 
-# From data to action (cityloop.devices.reactions, evidence; docs/devices.md, decisions 0024,
+# From data to action (cityloop.sorting.reactions, evidence; docs/devices.md, decisions 0024,
 # 0025). A camera alarm at or over the confidence opens a case of its kind's category
 # ("alarm=kind:major-minor" pairs, comma-separated; a kind left out opens no case); a repeat at
 # the same point within the window joins the open case. A fill level at or over the threshold
@@ -266,7 +267,7 @@ CITYLOOP_FILL_THRESHOLD = float(os.environ.get("CITYLOOP_FILL_THRESHOLD", "0.8")
 CITYLOOP_TASK_DUE_HOURS = float(os.environ.get("CITYLOOP_TASK_DUE_HOURS", "2"))
 CITYLOOP_EVIDENCE_MIN_INCIDENTS = int(os.environ.get("CITYLOOP_EVIDENCE_MIN_INCIDENTS", "3"))
 
-# Indicators (cityloop.devices.indicators; docs/indicators.md, decision 0023): the tonnage the
+# Indicators (cityloop.sorting.indicators; docs/indicators.md, decision 0023): the tonnage the
 # kitchen-waste sorting rate and the recycling rate are computed on, "collected" (the trucks'
 # bin weighings) or "disposed" (the smart scales' disposal weights). Any other value stops the
 # start-up here rather than failing on the first dashboard.

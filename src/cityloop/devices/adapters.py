@@ -34,13 +34,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from cityloop.devices.choices import DeviceKind, MessageKind, QuarantineReason
-from cityloop.devices.ingest import Raw, Refused, validator
+from cityloop.devices.ingest import Raw, Refused
 from cityloop.devices.models import Device
+from cityloop.devices.record_schemas import validator
 
 KIND_OF_DEVICE = {
     DeviceKind.SMART_SCALE: MessageKind.DISPOSAL,
@@ -153,29 +152,6 @@ ALINK_ROOT = "/sys"
 
 def _folded(key: str) -> str:
     return key.lower().replace("_", "").replace("-", "")
-
-
-def record_fields() -> set[str]:
-    """Every record field of every message kind (the targets a key map may name)."""
-    return {name for kind in MessageKind.values for name in validator(kind).schema["properties"]}
-
-
-def check_vendor_keys(value: Any) -> None:
-    """A device's ``vendor_keys``: ``{"firmware key": "record field" or null}``."""
-    if not isinstance(value, dict):
-        raise ValidationError(
-            _('Vendor keys are a JSON object such as {"Weight": "weight_kg"}.'), code="vendor_keys"
-        )
-    fields = record_fields()
-    for key, target in value.items():
-        if not key.strip():
-            raise ValidationError(_("A vendor key is not blank."), code="vendor_keys")
-        if target is not None and target not in fields:
-            raise ValidationError(
-                _("Vendor key %(key)s: %(target)s is not a record field (one of %(fields)s)."),
-                code="vendor_keys",
-                params={"key": key, "target": target, "fields": ", ".join(sorted(fields))},
-            )
 
 
 # --- translation -------------------------------------------------------------------------------

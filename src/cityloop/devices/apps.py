@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class DevicesConfig(AppConfig):
     name = "cityloop.devices"
-    verbose_name = _("Devices and garbage sorting")
+    verbose_name = _("Devices and telemetry")

@@ -17,8 +17,9 @@ transaction with a fixed number of statements, whatever the number of messages:
 2. The records of those messages only: ``executemany`` on SQLite, ``COPY`` on PostgreSQL
    (docs/decisions/0022-ingest-bulk-sql.md), each with its SHA-256 as it arrived (``digests``).
 3. On SQLite, the filing of a household's records once enough are unfiled (``filing``).
-4. The quarantine, the devices' last-seen time, then ``rollups.apply`` and ``reactions.react``
-   with the records stored for the first time.
+4. The quarantine, the devices' last-seen time and device-days (``device_days``), then what
+   other apps installed (``hooks``: the sorting app's roll-ups and reactions) with the records
+   stored for the first time.
 
 Records are checked by a function compiled from each kind's JSON Schema (``fastcheck``);
 ``jsonschema`` words the error of a refused record (docs/decisions/0021-fast-record-check.md).
@@ -36,11 +37,8 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
-import jsonschema
 import orjson
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -48,18 +46,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import both, lazy_format
-from cityloop.devices import digests, filing, reactions, rollups
+from cityloop.devices import device_days, digests, filing, hooks
 from cityloop.devices.choices import DeviceKind, MessageKind, QuarantineReason
-from cityloop.devices.fastcheck import compile_schema
-from cityloop.devices.fields import dumps, json_values, loads
-from cityloop.devices.models import (
-    Bin,
-    Device,
-    HouseholdCard,
-    QuarantinedMessage,
-)
+from cityloop.devices.fields import dumps, loads
+from cityloop.devices.hooks import Lookups
+from cityloop.devices.models import Device, QuarantinedMessage
+from cityloop.devices.record_schemas import fast_check, validator
+from cityloop.devices.stored import Stored
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 MAX_RECORDS_PER_MESSAGE = 10_000
 BATCH = 2_000
 
@@ -87,22 +81,6 @@ CONNECTION_ERRORS = (OperationalError, InterfaceError)
 log = logging.getLogger(__name__)
 
 
-@cache
-def schema(kind: str) -> dict:
-    return json.loads((SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8"))
-
-
-@cache
-def validator(kind: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema(kind))
-
-
-@cache
-def fast_check(kind: str):
-    """The compiled accept/refuse check of ``kind``'s schema (``fastcheck``)."""
-    return compile_schema(schema(kind))
-
-
 class Refused(Exception):
     """A message goes to quarantine; ``detail`` says why (translatable)."""
 
@@ -111,23 +89,41 @@ class Refused(Exception):
         self.reason, self.detail = reason, detail
 
 
-class Stored(NamedTuple):
-    """A record as the pipeline stored it, handed to the roll-ups and reactions (only records
-    stored for the first time: a replayed message hands over nothing)."""
+class Moment(NamedTuple):
+    """A record's time as the pipeline uses it (``_Times``)."""
+
+    utc: datetime  # aware, in UTC
+    text: str  # UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]+00:00'
+    day: date | None  # its local day in TIME_ZONE (None: beyond the years 1 to 9999 there)
+    day_text: str  # the day as 'YYYY-MM-DD'
+
+
+class Pending(NamedTuple):
+    """A checked record of a new message, before the card and bin look-ups (built by
+    ``_ingest``, turned into a database row and a ``Stored`` by ``_rows``)."""
 
     device_id: int
     message_id: str
     seq: int
     kind: str
-    occurred_at: datetime  # aware
+    occurred_at: datetime  # aware, in UTC
+    occurred_text: str  # the same as UTC text (``Moment.text``)
     day: date  # local day (TIME_ZONE) of occurred_at
-    point_id: int | None  # the device's point, or the point of the bin a truck emptied
-    household_id: int | None  # the household of the disposal card, when registered
-    waste_type: str
+    day_text: str
+    point_id: int | None  # the device's point; a truck's comes from the bin it emptied
+    waste_type: str  # as sent; a truck's may come from the bin
     weight_kg: float | None
     is_correct: bool | None
     card_id: str
     payload: dict
+
+
+class Candidate(NamedTuple):
+    """A message that passed the checks, to be inserted if its id is new for its device."""
+
+    kind: str
+    records: int
+    result: dict  # its entry of ``Outcome.results``, updated once the insert says it was new
 
 
 @dataclass
@@ -320,8 +316,9 @@ def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
     senders = {raw.sender or sender for raw in messages} - {None}
     devices = _devices(senders, messages)
     outcome, quarantine = Outcome(), []
-    candidates: dict[tuple[int, str], tuple[str, int, dict]] = {}  # (device, id): kind, n, result
-    records: list[list] = []
+    candidates: dict[tuple[int, str], Candidate] = {}  # by (device, message id)
+    records: list[Pending] = []
+    new_pending = tuple.__new__
     active = {d.pk for d in senders}
     floor, horizon = (limit.astimezone(UTC) for limit in time_window(now))
     zone = timezone.get_default_timezone()  # the local day is the district's
@@ -344,55 +341,60 @@ def _ingest(messages: list[Raw], sender: Device | None) -> Outcome:
         outcome.results.append(result)
         if key in candidates:  # twice in the same batch
             continue
-        candidates[key] = (kind, len(items), result)
+        candidates[key] = Candidate(kind, len(items), result)
         point = device.point_id
         weight_key = "net_kg" if kind == PLANT_INTAKE else "weight_kg"
         for seq, item, (moment, text, day, day_text) in items:
             weight = item.get(weight_key)
+            # ``Pending`` from a tuple in its field order, without the keyword handling of
+            # its ``__new__``: this runs once per record.
             records.append(
-                [
-                    pk,
-                    message_id,
-                    seq,
-                    kind,
-                    moment,
-                    point,
-                    item.get("bin_type") or item.get("waste_type") or "",
-                    None if weight is None else float(weight),
-                    item.get("is_correct"),
-                    item.get("card", ""),
-                    None,  # household, from the card
-                    item,
-                    text,
-                    day,
-                    day_text,
-                ]
+                new_pending(
+                    Pending,
+                    (
+                        pk,
+                        message_id,
+                        seq,
+                        kind,
+                        moment,
+                        text,
+                        day,
+                        day_text,
+                        point,
+                        item.get("bin_type") or item.get("waste_type") or "",
+                        None if weight is None else float(weight),
+                        item.get("is_correct"),
+                        item.get("card", ""),
+                        item,
+                    ),
+                )
             )
-    _resolve(records)
-    rows, stored = _rows(records, now)
-    planned = rollups.plan(stored)
+    rows, stored = _rows(records, _resolve(records), now)
+    listeners = hooks.listeners()
+    prepared = [listener.prepare(stored) for listener in listeners]
     seen = _seen(active, devices, senders, now)
     with writer_turn(), transaction.atomic():
         new = _insert_messages(candidates, now)
         for key in new:
-            kind, count, result = candidates[key]
-            result["status"], result["records"] = "accepted", count
+            candidate = candidates[key]
+            candidate.result["status"], candidate.result["records"] = "accepted", candidate.records
             outcome.accepted += 1
-            outcome.records += count
+            outcome.records += candidate.records
         outcome.duplicates = len(outcome.results) - outcome.accepted - outcome.quarantined
         if len(new) < len(candidates):  # replayed messages: their records are not written
             keep = [(s.device_id, s.message_id) in new for s in stored]
             rows = [row for row, kept in zip(rows, keep, strict=True) if kept]
             stored = [s for s, kept in zip(stored, keep, strict=True) if kept]
-            planned = rollups.plan(stored)
+            prepared = [listener.prepare(stored) for listener in listeners]
         _insert_records(rows)
         if filing.in_arrears():
             filing.file_pending()
         QuarantinedMessage.objects.bulk_create(quarantine, batch_size=BATCH)
         if seen:
             Device.objects.filter(pk__in=seen).update(last_seen_at=now)
-        rollups.apply(stored, devices=active, now=now, planned=planned)
-        reactions.react(stored, now=now)
+        device_days.mark(active, now)
+        for listener, plan in zip(listeners, prepared, strict=True):
+            listener.apply(stored, plan, now)
     return outcome
 
 
@@ -432,14 +434,19 @@ RECORD_COLUMNS = (
 MESSAGE_CHUNK = 500  # rows per multi-row INSERT … RETURNING (5 parameters each)
 
 
-def _insert_messages(candidates: dict, now: datetime) -> set[tuple[int, str]]:
+def _insert_messages(
+    candidates: dict[tuple[int, str], Candidate], now: datetime
+) -> set[tuple[int, str]]:
     """Insert the candidate messages; the keys of those that were new (not stored before)."""
     if not candidates:
         return set()
     received = connection.ops.adapt_datetimefield_value(now)
     # In key order, so that two workers inserting overlapping batches on PostgreSQL wait for
     # each other on the unique index instead of deadlocking.
-    rows = sorted((d, m, kind, n, received) for (d, m), (kind, n, _r) in candidates.items())
+    rows = sorted(
+        (device, message, c.kind, c.records, received)
+        for (device, message), c in candidates.items()
+    )
     new = set()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), MESSAGE_CHUNK):
@@ -456,8 +463,11 @@ def _insert_messages(candidates: dict, now: datetime) -> set[tuple[int, str]]:
     return new
 
 
-def _rows(records: list[list], now: datetime) -> tuple[list[tuple], list[Stored]]:
-    """The database rows (``RECORD_COLUMNS``) and the ``Stored`` of ``records``, computed
+def _rows(
+    records: list[Pending], found: Lookups, now: datetime
+) -> tuple[list[tuple], list[Stored]]:
+    """The database rows (``RECORD_COLUMNS``) and the ``Stored`` of ``records``, with the
+    households of their cards and the points of the bins trucks emptied (``found``), computed
     before the transaction. Times go to the database as UTC text: SQLite keeps naive UTC text
     (Django's format), PostgreSQL reads the offset. Each row carries the record's digest, the
     SHA-256 of its row text (``digests``), taken in the same pass over the same values."""
@@ -467,10 +477,42 @@ def _rows(records: list[list], now: datetime) -> tuple[list[tuple], list[Stored]
     received = received_text if postgres else received_text[:-6]
     new_stored = tuple.__new__  # a Stored from a tuple, without its keyword-handling __new__
     fast_dumps, sha256 = orjson.dumps, hashlib.sha256
+    households, bins = found.households.get if found.households else None, found.bins
     rows, stored = [], []
-    for r in records:
-        payload, text = r[11], r[12]
-        columns = [r[0], r[1], r[2], r[3], text, r[5], r[6], r[7], r[8], r[9], r[10], received_text]
+    for (
+        device_id,
+        message_id,
+        seq,
+        kind,
+        occurred_at,
+        occurred_text,
+        day,
+        day_text,
+        point_id,
+        waste_type,
+        weight_kg,
+        is_correct,
+        card_id,
+        payload,
+    ) in records:
+        household_id = households(card_id) if households else None
+        if point_id is None and bins and (bin_at := bins.get(payload.get("bin_rfid"))):
+            point_id, bin_type = bin_at
+            waste_type = waste_type or bin_type
+        columns = [
+            device_id,
+            message_id,
+            seq,
+            kind,
+            occurred_text,
+            point_id,
+            waste_type,
+            weight_kg,
+            is_correct,
+            card_id,
+            household_id,
+            received_text,
+        ]
         try:  # the common case in one step: both as UTF-8 bytes, the payload decoded once
             payload_bytes = fast_dumps(payload)
             row_text = fast_dumps(columns) + b"\n" + payload_bytes
@@ -479,30 +521,44 @@ def _rows(records: list[list], now: datetime) -> tuple[list[tuple], list[Stored]
             payload_text = dumps(payload)
             encoded = payload_text.encode("utf-8", "surrogatepass")
             row_text = digests.head(columns) + b"\n" + encoded
-        rows.append(
+        rows.append(  # in the order of RECORD_COLUMNS
             (
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                text if postgres else text[:-6],
-                r[14],
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                r[9],
-                r[10],
+                device_id,
+                message_id,
+                seq,
+                kind,
+                occurred_text if postgres else occurred_text[:-6],
+                day_text,
+                point_id,
+                waste_type,
+                weight_kg,
+                is_correct,
+                card_id,
+                household_id,
                 payload_text,
                 received,
-                not (arrears and r[10] is not None),
+                not (arrears and household_id is not None),
                 sha256(row_text).digest(),
             )
         )
-        stored.append(
+        stored.append(  # in the order of Stored's fields
             new_stored(
                 Stored,
-                (r[0], r[1], r[2], r[3], r[4], r[13], r[5], r[10], r[6], r[7], r[8], r[9], payload),
+                (
+                    device_id,
+                    message_id,
+                    seq,
+                    kind,
+                    occurred_at,
+                    day,
+                    point_id,
+                    household_id,
+                    waste_type,
+                    weight_kg,
+                    is_correct,
+                    card_id,
+                    payload,
+                ),
             )
         )
     return rows, stored
@@ -526,42 +582,14 @@ def _insert_records(rows: list[tuple]) -> None:
             cursor.cursor.executemany(sql, rows[start : start + BATCH])
 
 
-def _resolve(records: list[list]) -> None:
-    """Cards to households; a truck's bin RFID to the bin's point and waste type (rows as built
-    by ``_ingest``: point at 5, waste type 6, card 9, household 10, payload 11; then the UTC
-    text of the time 12, its local day 13 and the day as text 14)."""
-    cards = {r[9] for r in records if r[9]}
-    households = dict(_lookup(HouseholdCard, "card_id", "household_id", cards, "is_active"))
-    tags = {r[11]["bin_rfid"] for r in records if r[5] is None and "bin_rfid" in r[11]}
-    bins = {
-        tag: (point_id, waste_type)
-        for tag, point_id, waste_type in _lookup(Bin, "rfid_tag", "point_id, waste_type", tags)
+def _resolve(records: list[Pending]) -> Lookups:
+    """The households of the batch's cards and the bins of the RFID tags that trucks (records
+    without a point) name (``hooks.lookups``)."""
+    cards = {r.card_id for r in records if r.card_id}
+    tags = {
+        r.payload["bin_rfid"] for r in records if r.point_id is None and "bin_rfid" in r.payload
     }
-    if not households and not bins:
-        return
-    for r in records:
-        if households:
-            r[10] = households.get(r[9])
-        if r[5] is None and bins and (found := bins.get(r[11].get("bin_rfid"))):
-            r[5] = found[0]
-            r[6] = r[6] or found[1]
-
-
-def _lookup(model, key: str, columns: str, values: set, condition: str = "") -> list[tuple]:
-    """Rows ``(key, *columns)`` of ``model`` whose ``key`` is one of ``values``, in one query
-    with the values as one JSON text parameter: thousands of cards per batch cost no ORM work
-    per value, and no adaptation per value either (psycopg took 7 µs for each element of a
-    list parameter)."""
-    if not values:
-        return []
-    table = connection.ops.quote_name(model._meta.db_table)
-    where = f" AND {condition}" if condition else ""
-    match = f"{key} IN ({json_values()})"
-    param = dumps(list(values))
-    with connection.cursor() as cursor:
-        # Table and column names are ours; the values are one parameter.
-        cursor.execute(f"SELECT {key}, {columns} FROM {table} WHERE {match}{where}", [param])  # noqa: S608
-        return cursor.fetchall()
+    return hooks.lookups(cards, tags)
 
 
 def _devices(senders: set[Device], messages: list[Raw]) -> dict[str, Device]:
@@ -601,36 +629,35 @@ def _check(
             raise Refused(
                 QuarantineReason.SCHEMA, f"records[{seq}] time: not an ISO 8601 time with offset"
             )
-        if when[0] > horizon:
+        if when.utc > horizon:
             raise Refused(QuarantineReason.FUTURE, f"records[{seq}] time: {item['time']}")
-        if when[0] < floor:
+        if when.utc < floor:
             raise Refused(QuarantineReason.PAST, f"records[{seq}] time: {item['time']}")
         checked.append((seq, item, when))
     return device, str(message["id"]), kind, checked
 
 
-class _Times(dict):
-    """One batch's memo of record times: the text as sent → (the time in UTC, as UTC text
-    'YYYY-MM-DD HH:MM:SS[.ffffff]+00:00', its local day in ``zone``, as a date and as text), or
-    None if the text is
-    not a time with an offset. A stream of thousands of records a second repeats each second
+class _Times(dict[str, Moment | None]):
+    """One batch's memo of record times: the text as sent → its ``Moment``, or None if the text
+    is not a time with an offset. A stream of thousands of records a second repeats each second
     many times; each distinct text is parsed and converted once."""
 
     def __init__(self, zone) -> None:
         super().__init__()
         self.zone = zone
 
-    def __missing__(self, text: str):
+    def __missing__(self, text: str) -> Moment | None:
         moment = parse_time(text)
+        value: Moment | None
         if moment is None:
             value = None
         else:
             try:
                 utc = moment.astimezone(UTC)
                 day = utc.astimezone(self.zone).date()
-                value = (utc, utc.isoformat(" "), day, day.isoformat())
+                value = Moment(utc, utc.isoformat(" "), day, day.isoformat())
             except OverflowError:  # beyond the years 1 to 9999 in UTC or locally: outside
-                value = (moment, "", None, "")  # the time window, refused by ``_check``
+                value = Moment(moment, "", None, "")  # the time window, refused by ``_check``
         self[text] = value
         return value
 

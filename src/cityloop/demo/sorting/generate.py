@@ -26,7 +26,8 @@ from cityloop.demo.sorting import raw
 from cityloop.demo.sorting.model import TYPES, Year
 from cityloop.demo.sorting.registry import DEFAULT_HOUSEHOLDS, build_registry
 from cityloop.demo.sorting.venues import build_venues
-from cityloop.devices.models import (
+from cityloop.devices.models import Device, DeviceDay, Message, QuarantinedMessage, Record
+from cityloop.sorting.models import (
     AlarmCase,
     Bin,
     CollectionPoint,
@@ -34,19 +35,14 @@ from cityloop.devices.models import (
     CollectionTaskEvent,
     CommunityDay,
     CommunityMonth,
-    Device,
-    DeviceDay,
     EvidenceItem,
     EvidencePackage,
     Household,
     HouseholdCard,
     HouseholdDay,
     HouseholdMonth,
-    Message,
     PlantDay,
     PointDay,
-    QuarantinedMessage,
-    Record,
     StreetDay,
     Truck,
     Venue,

@@ -35,8 +35,9 @@ from cityloop.demo.sorting.model import (
     Year,
     Z,
 )
-from cityloop.devices.choices import AlarmKind, MessageKind
+from cityloop.devices.choices import MessageKind
 from cityloop.devices.ingest import Raw, ingest, writer_turn
+from cityloop.sorting.choices import AlarmKind
 
 ALARM_MIX = [
     (AlarmKind.MIXED_DISPOSAL, 0.4),

@@ -20,20 +20,15 @@ import shapely
 
 from cityloop.core.bulk import bulk_append
 from cityloop.devices import tokens
-from cityloop.devices.choices import DeviceKind, PointKind, WasteType
-from cityloop.devices.models import (
-    Bin,
-    CollectionPoint,
-    Device,
-    Household,
-    HouseholdCard,
-    Truck,
-)
+from cityloop.devices.choices import DeviceKind
+from cityloop.devices.models import Device
 from cityloop.geo.choices import ZoneKind
 from cityloop.geo.locate import locate_batch
 from cityloop.geo.models import Boundary, Grid
 from cityloop.org.choices import EntityKind, UnitKind
 from cityloop.org.models import Unit
+from cityloop.sorting.choices import PointKind, WasteType
+from cityloop.sorting.models import Bin, CollectionPoint, Household, HouseholdCard, Truck
 
 KITCHEN, RECYCLABLE, HAZARDOUS, OTHER = (  # plain str: messages carry JSON's own types
     WasteType.KITCHEN.value,

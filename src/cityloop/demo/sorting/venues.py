@@ -14,10 +14,10 @@ from datetime import date, timedelta
 import shapely
 
 from cityloop.demo import names
-from cityloop.devices.models import Venue, VenueCategory
 from cityloop.geo.models import Boundary
 from cityloop.org.choices import EntityKind, UnitKind
 from cityloop.org.models import Unit
+from cityloop.sorting.models import Venue, VenueCategory
 
 # code, name, English name, venues in the demo, share sorting in place
 CATEGORIES = [

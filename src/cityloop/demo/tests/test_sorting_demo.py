@@ -32,31 +32,30 @@ from cityloop.demo.sorting.registry import (
     TruckUnit,
 )
 from cityloop.devices import tokens
-from cityloop.devices.choices import DeviceKind, MessageKind, PointKind, WasteType
-from cityloop.devices.models import (
+from cityloop.devices.choices import DeviceKind, MessageKind
+from cityloop.devices.models import Device, DeviceDay, Record
+from cityloop.devices.services import device_token_reset
+from cityloop.geo.locate import locate
+from cityloop.org.choices import EntityKind, UnitKind
+from cityloop.org.models import Unit
+from cityloop.sorting.choices import PointKind, WasteType
+from cityloop.sorting.models import (
     AlarmCase,
     Bin,
     CollectionPoint,
     CollectionTask,
     CommunityDay,
     CommunityMonth,
-    Device,
-    DeviceDay,
     Household,
     HouseholdDay,
     HouseholdMonth,
     PlantDay,
     PointDay,
-    Record,
     StreetDay,
     Truck,
     Venue,
     VenueCategory,
 )
-from cityloop.devices.services import device_token_reset
-from cityloop.geo.locate import locate
-from cityloop.org.choices import EntityKind, UnitKind
-from cityloop.org.models import Unit
 from cityloop.worktime.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db
@@ -364,7 +363,7 @@ def test_the_spring_festival_empties_the_city_and_two_sort_points_take_two_types
 
 def test_the_district_device_online_rate_is_a_rate_on_every_demo_day(week):
     """The devices were installed before the history: a past day and the month are rates."""
-    from cityloop.devices import indicators
+    from cityloop.sorting import indicators
 
     district = Unit.objects.get(kind=UnitKind.DISTRICT)
     for day in (BULK_DAYS[0], RAW_DAYS[-1]):

@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from cityloop.devices.choices import DeviceKind, PointKind, WasteType
-from cityloop.devices.models import Bin, CollectionPoint, Device, Household, HouseholdCard
+from cityloop.devices.choices import DeviceKind
+from cityloop.devices.models import Device
 from cityloop.devices.services import device_create
 from cityloop.geo.models import Grid
+from cityloop.sorting.choices import PointKind, WasteType
+from cityloop.sorting.models import Bin, CollectionPoint, Household, HouseholdCard
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shenzhen
 T = "2026-11-25T09:58:00+08:00"

@@ -12,10 +12,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
-from cityloop.devices import evidence, filing, ingest, rollups
-from cityloop.devices.models import PointDay, Record
+from cityloop.devices import filing, ingest
+from cityloop.devices.models import Record
 from cityloop.devices.tests.conftest import NOW
 from cityloop.org.services import user_create
+from cityloop.sorting import evidence, rollups
+from cityloop.sorting.models import PointDay
 from cityloop.web.sorting import detail
 
 sqlite_only = pytest.mark.skipif(

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from cityloop.devices import ingest
+from cityloop.devices import ingest, record_schemas
 from cityloop.devices.choices import MessageKind
 from cityloop.devices.fastcheck import UnsupportedSchema, compile_schema
 
@@ -100,7 +100,7 @@ def variants(kind: str):
         yield {k: v for k, v in valid.items() if k != name}
     yield {**valid, "extra": 1}
     yield from (None, [], "record", 3, [valid])
-    required = set(ingest.schema(kind)["required"])
+    required = set(record_schemas.schema(kind)["required"])
     minimal = {k: v for k, v in valid.items() if k in required}
     for a, b in itertools.combinations(sorted(valid), 2):
         for pa, pb in itertools.product(PROBES[::7], PROBES[3::9]):
@@ -109,7 +109,7 @@ def variants(kind: str):
 
 @pytest.mark.parametrize("kind", MessageKind.values)
 def test_the_compiled_check_and_the_schema_agree(kind):
-    check, validator = ingest.fast_check(kind), ingest.validator(kind)
+    check, validator = record_schemas.fast_check(kind), record_schemas.validator(kind)
     seen = {True: 0, False: 0}
     for record in variants(kind):
         expected = validator.is_valid(record)
@@ -121,8 +121,8 @@ def test_the_compiled_check_and_the_schema_agree(kind):
 @pytest.mark.parametrize("value", [math.nan, math.inf, 2**60])
 def test_a_number_that_cannot_be_stored_is_refused_though_the_schema_allows_it(value):
     record = {**VALID["plant_intake"], "gross_kg": value}  # no maximum in the schema
-    assert ingest.validator("plant_intake").is_valid(record) is True
-    assert ingest.fast_check("plant_intake")(record) is False
+    assert record_schemas.validator("plant_intake").is_valid(record) is True
+    assert record_schemas.fast_check("plant_intake")(record) is False
     assert "not finite" in ingest._schema_error("plant_intake", 0, record)
 
 

@@ -11,30 +11,32 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 
-from cityloop.devices import ingest
+from cityloop.devices import hooks, ingest
 from cityloop.devices.choices import QuarantineReason
-from cityloop.devices.models import Household, HouseholdCard, Message, QuarantinedMessage, Record
+from cityloop.devices.models import Message, QuarantinedMessage, Record
 from cityloop.devices.tests.conftest import NOW, T, disposal
+from cityloop.sorting.models import Household, HouseholdCard
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def handed(monkeypatch):
-    """The ``stored`` lists ``ingest`` hands to the roll-ups and to the reactions."""
+    """The ``stored`` lists ``ingest`` hands to its listeners (``hooks``): the sorting app's
+    roll-ups and reactions."""
     seen = {"rollups": [], "reactions": []}
-    real_apply, real_react = ingest.rollups.apply, ingest.reactions.react
+    installed = hooks.listeners()
+    assert [listener.name for listener in installed] == ["sorting.rollups", "sorting.reactions"]
 
-    def apply(stored, **kwargs):
-        seen["rollups"].append(list(stored))
-        return real_apply(stored, **kwargs)
+    def watched(listener: hooks.Listener, into: list) -> hooks.Listener:
+        def apply(stored, prepared, now):
+            into.append(list(stored))
+            return listener.apply(stored, prepared, now)
 
-    def react(stored, **kwargs):
-        seen["reactions"].append(list(stored))
-        return real_react(stored, **kwargs)
+        return listener._replace(apply=apply)
 
-    monkeypatch.setattr(ingest.rollups, "apply", apply)
-    monkeypatch.setattr(ingest.reactions, "react", react)
+    watching = [watched(installed[0], seen["rollups"]), watched(installed[1], seen["reactions"])]
+    monkeypatch.setattr(hooks, "listeners", lambda: watching)
     return seen
 
 

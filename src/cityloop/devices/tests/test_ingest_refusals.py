@@ -10,9 +10,10 @@ import pytest
 
 from cityloop.devices import adapters, ingest
 from cityloop.devices.choices import DeviceKind, QuarantineReason
-from cityloop.devices.models import Household, HouseholdCard, Message, QuarantinedMessage, Record
+from cityloop.devices.models import Message, QuarantinedMessage, Record
 from cityloop.devices.services import device_create
 from cityloop.devices.tests.conftest import T, disposal
+from cityloop.sorting.models import Household, HouseholdCard
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ import jsonschema
 import pytest
 
 from cityloop.devices.choices import MessageKind
-from cityloop.devices.ingest import SCHEMA_DIR
-from cityloop.devices.models import Device, Household, HouseholdCard
+from cityloop.devices.models import Device
+from cityloop.devices.record_schemas import SCHEMA_DIR
 from cityloop.devices.tests.conftest import disposal
+from cityloop.sorting.models import Household, HouseholdCard
 
 pytestmark = pytest.mark.django_db
 SHOWN_TOKEN = re.compile(r'id="device-token"[^>]*>([^<]+)<')
@@ -51,14 +52,14 @@ def test_the_admin_is_in_chinese_and_lists_leave_out_building_and_room(admin_cli
     )
     HouseholdCard.objects.create(household=household, card_id="C-0001")
 
-    households = admin_client.get("/admin/devices/household/").content.decode()
-    points = admin_client.get("/admin/devices/collectionpoint/").content.decode()
+    households = admin_client.get("/admin/sorting/household/").content.decode()
+    points = admin_client.get("/admin/sorting/collectionpoint/").content.decode()
     devices = admin_client.get("/admin/devices/device/").content.decode()
 
     assert "H-0001" in households and "1203" not in households
     assert "多分类垃圾厢房" in points and "投放点" in points
     assert "智能称重" in devices and "最后在线" in devices
-    detail = admin_client.get(f"/admin/devices/household/{household.pk}/change/")
+    detail = admin_client.get(f"/admin/sorting/household/{household.pk}/change/")
     assert "1203" in detail.content.decode()
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from cityloop.devices.models import CollectionPoint, Household
 from cityloop.org.choices import Role, UnitKind
 from cityloop.org.models import Unit
+from cityloop.sorting.models import CollectionPoint, Household
+from cityloop.sorting.selectors import tasks_visible_to
 
 SORTING_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY)
 HOUSEHOLD_ROLES = (Role.INSPECTOR, Role.LEADER, Role.ADMINISTRATOR, Role.ENFORCEMENT_OFFICER)
@@ -65,13 +66,11 @@ def visible_households(user) -> QuerySet[Household]:
 
 def may_see_tasks(user) -> bool:
     """The collection-tasks page in the navigation: whoever sees at least one task."""
-    from cityloop.devices.api import tasks_visible_to
-
     return user.is_authenticated and tasks_visible_to(user).exists()
 
 
 def may_read_evidence(user) -> bool:
     """The evidence-packages page in the navigation: the API's readers (devices.api)."""
-    from cityloop.devices.api import may_read_evidence as readers
+    from cityloop.sorting.api import may_read_evidence as readers
 
     return user.is_authenticated and readers(user)

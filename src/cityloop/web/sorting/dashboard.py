@@ -1,4 +1,4 @@
-"""What the garbage-sorting dashboard shows, from ``cityloop.devices.indicators`` only.
+"""What the garbage-sorting dashboard shows, from ``cityloop.sorting.indicators`` only.
 
 Rates arrive as fractions (or None: nothing to divide by) and leave as percentages with one
 decimal (or None, shown "—"); tonnes with three decimals. Counts of open work (collection tasks,
@@ -13,12 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.devices import indicators
-from cityloop.devices.choices import TaskStatus, WasteType
-from cityloop.devices.models import AlarmCase, CollectionTask
 from cityloop.events.choices import OPEN_STATES
 from cityloop.org.choices import UnitKind
 from cityloop.org.models import Unit
+from cityloop.sorting import indicators
+from cityloop.sorting.choices import TaskStatus, WasteType
+from cityloop.sorting.models import AlarmCase, CollectionTask
 
 TREND_DAYS = 30
 ALARM_DAYS = 7

@@ -3,7 +3,7 @@
 These pages list records (today's at one point, a household's latest): reads through the
 ``Record`` indexes ``(point, occurred_at)`` and ``(day, household)`` (with the records not yet
 filed in it, ``cityloop.devices.filing``), bounded by a day or by a limit. Indicators (rates)
-still come from ``cityloop.devices.indicators``.
+still come from ``cityloop.sorting.indicators``.
 """
 
 from __future__ import annotations
@@ -15,15 +15,12 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils import timezone
 
-from cityloop.devices import filing, indicators
-from cityloop.devices.choices import AlarmKind, MessageKind, WasteType
-from cityloop.devices.models import (
-    AlarmCase,
-    CollectionPoint,
-    CollectionTask,
-    Household,
-    Record,
-)
+from cityloop.devices import filing
+from cityloop.devices.choices import MessageKind
+from cityloop.devices.models import Record
+from cityloop.sorting import indicators
+from cityloop.sorting.choices import AlarmKind, WasteType
+from cityloop.sorting.models import AlarmCase, CollectionPoint, CollectionTask, Household
 from cityloop.web.sorting.access import MASK, may_look_up_households, may_see_address
 from cityloop.web.sorting.dashboard import pct
 

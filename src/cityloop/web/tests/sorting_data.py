@@ -17,19 +17,15 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from cityloop.devices.choices import DeviceKind, PointKind, WasteType
+from cityloop.devices.choices import DeviceKind
 from cityloop.devices.ingest import Raw, ingest
-from cityloop.devices.models import (
-    Bin,
-    CollectionPoint,
-    Device,
-    Household,
-    HouseholdCard,
-)
+from cityloop.devices.models import Device
 from cityloop.devices.services import device_create
 from cityloop.geo.models import Grid
 from cityloop.org.choices import Role
 from cityloop.org.services import user_create
+from cityloop.sorting.choices import PointKind, WasteType
+from cityloop.sorting.models import Bin, CollectionPoint, Household, HouseholdCard
 
 PASSWORD = "s3cret-pass-42"
 

@@ -20,12 +20,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cityloop.devices import evidence, ingest, snapshots
-from cityloop.devices.choices import DeviceKind, PointKind
-from cityloop.devices.models import CollectionPoint, Household, HouseholdCard, Record
+from cityloop.devices import ingest, snapshots
+from cityloop.devices.choices import DeviceKind
+from cityloop.devices.models import Record
 from cityloop.devices.services import device_create
 from cityloop.org.choices import Role
 from cityloop.org.services import user_create
+from cityloop.sorting import evidence
+from cityloop.sorting.choices import PointKind
+from cityloop.sorting.models import CollectionPoint, Household, HouseholdCard
 from cityloop.web.tests.conftest import shoot
 
 PHOTO = b"\xff\xd8\xff\xe0 scale photo of a wrongly sorted bag \xff\xd9"

@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from cityloop.core.i18n import bilingual, both
-from cityloop.devices.choices import TaskStatus
-from cityloop.devices.models import AlarmCase, CollectionTask
+from cityloop.sorting.choices import TaskStatus
+from cityloop.sorting.models import AlarmCase, CollectionTask
 from cityloop.web.sorting import detail
 from cityloop.web.tests.sorting_data import build, send
 from cityloop.web.views.sorting import HouseholdLookupForm

@@ -9,12 +9,12 @@ import pytest
 from django.utils import timezone
 
 from cityloop.core.workflow.actors import SystemActor
-from cityloop.devices.choices import PointKind, TaskReason, TaskStatus
-from cityloop.devices.models import CollectionPoint, CollectionTask
-from cityloop.devices.services import task_act
 from cityloop.geo.models import Grid
 from cityloop.org.choices import EntityKind, Role, UnitKind
 from cityloop.org.services import unit_create, user_create
+from cityloop.sorting.choices import PointKind, TaskReason, TaskStatus
+from cityloop.sorting.models import CollectionPoint, CollectionTask
+from cityloop.sorting.services import task_act
 
 
 def _task(tiny, community_code, point_code, contractor_name, due_in_hours):

@@ -2,7 +2,7 @@
 panel and JSON data endpoints, the point detail and the household lookup.
 
 Reads only. Access and row scoping: ``cityloop.web.sorting.access`` (docs/decisions/0027).
-The dashboard's numbers come from ``cityloop.devices.indicators`` (roll-ups, never records);
+The dashboard's numbers come from ``cityloop.sorting.indicators`` (roll-ups, never records);
 ``sorting.js`` draws the map and charts from the data endpoints and refreshes them every
 ``REFRESH_SECONDS``; the figures panel polls with HTMX.
 """
@@ -24,8 +24,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cityloop.core.i18n import bilingual, both, lazy_format
-from cityloop.devices import indicators
 from cityloop.org.models import Unit
+from cityloop.sorting import indicators
 from cityloop.web.maps import map_config
 from cityloop.web.sorting import access, dashboard, detail
 

@@ -1,6 +1,6 @@
 """Evidence packages 证据包 as a web page: the packages of the user's area, each verified on
 request (an HTMX POST that shows the result in place) and exported as a ZIP that ``sha256sum``
-checks. Who may read and which packages are the API's rules (``cityloop.devices.api``:
+checks. Who may read and which packages are the API's rules (``cityloop.sorting.api``:
 ``may_read_evidence``, ``packages_visible_to``; docs/devices.md)."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cityloop.core.i18n import bilingual
-from cityloop.devices import evidence, evidence_export
-from cityloop.devices.api import may_read_evidence, packages_visible_to
-from cityloop.devices.models import EvidencePackage
+from cityloop.sorting import evidence, evidence_export
+from cityloop.sorting.api import may_read_evidence
+from cityloop.sorting.models import EvidencePackage
+from cityloop.sorting.selectors import packages_visible_to
 from cityloop.web.sorting import access
 
 LIMIT = 200  # the newest packages shown

@@ -1,8 +1,8 @@
 """Collection tasks 收运任务 as web pages: fill-level and overflow alarms become tasks for the
 contractor; each task's page shows what opened it and its history (who completed or
 cancelled it, when, why). Visibility is the API's own rule
-(``cityloop.devices.api.tasks_visible_to``); a change is the task workflow's one service
-(``devices.services.task_act``), as for the API."""
+(``cityloop.sorting.selectors.tasks_visible_to``); a change is the task workflow's one service
+(``sorting.services.task_act``), as for the API."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cityloop.core.i18n import bilingual
 from cityloop.core.refusals import ActionRefused, BadInput, RecordChanged, StateForbids
-from cityloop.devices.api import tasks_visible_to
-from cityloop.devices.choices import TaskStatus
-from cityloop.devices.services import TASKS, task_act, task_status_action
-from cityloop.devices.workflow import TaskAction
+from cityloop.sorting.choices import TaskStatus
+from cityloop.sorting.selectors import tasks_visible_to
+from cityloop.sorting.services import TASKS, task_act, task_status_action
+from cityloop.sorting.workflow import TaskAction
 from cityloop.web.sorting import access
 
 FILTERS = {"open": [TaskStatus.OPEN], "done": [TaskStatus.DONE], "all": None}
