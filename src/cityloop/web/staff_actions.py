@@ -18,15 +18,6 @@ def action_form(transition: Transition, case: Case, data=None, files=None) -> Ac
     return ActionForm(data, files, record=case, transition=transition)
 
 
-def _form_field(form: ActionForm, field: str) -> str | None:
-    """The form field a refusal names: ``assisting.0.deadline`` is the list's
-    ``assisting_deadline``, ``files`` the photos; None (the whole form) for anything else."""
-    parts = field.split(".")
-    names = [f"{parts[0]}_{parts[-1]}", parts[0]] if len(parts) == 3 else [parts[0]]
-    names = ["photos" if n in ("files", "attachments") else n for n in names]
-    return next((n for n in names if n in form.fields), None)
-
-
 def action_submit(*, user, form: ActionForm) -> Case | None:
     """Take the action if the form is valid; a ``BadInput`` goes back onto its field.
 
@@ -48,5 +39,5 @@ def action_submit(*, user, form: ActionForm) -> Case | None:
     except ActionRefused as exc:
         if exc.status != 422:
             raise
-        form.add_error(_form_field(form, exc.field), str(exc.message))
+        form.add_error(form.field_of(exc.field), str(exc.message))
         return None

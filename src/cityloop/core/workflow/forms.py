@@ -68,6 +68,15 @@ class ActionForm(forms.Form):
         for declared in self.inputs:
             self.fields.update(declared.form_fields(record))
 
+    def field_of(self, refused: str) -> str | None:
+        """The form field a refusal's field names: a list item's ``assisting.0.deadline`` is
+        the page's ``assisting_deadline`` (``inputs.Many``), ``files`` the photos; None (the
+        whole form) for anything the form does not show."""
+        parts = refused.split(".")
+        names = [f"{parts[0]}_{parts[-1]}", parts[0]] if len(parts) == 3 else [parts[0]]
+        names = ["photos" if n in ("files", "attachments") else n for n in names]
+        return next((n for n in names if n in self.fields), None)
+
     def params(self) -> dict[str, Any]:
         """The inputs as the service takes them (the API's body, less version and comment)."""
         return {i.name: i.from_form(self.cleaned_data) for i in self.inputs}
