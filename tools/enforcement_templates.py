@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (a document's sentences read best whole)
 """Writes the shipped default templates of the enforcement documents (执法文书), one DOCX per kind,
 into src/cityloop/enforcement/documents/templates/. The bureau replaces any of them by uploading its
 own (administration → enforcement → document templates); the tags are the contract of
@@ -7,7 +8,7 @@ docs/documents.md. Run: .venv/bin/python tools/enforcement_templates.py
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -16,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 OUT = Path(__file__).resolve().parent.parent / "src/cityloop/enforcement/documents/templates"
-STAMP = datetime(2024, 1, 1)
+STAMP = datetime(2024, 1, 1, tzinfo=UTC)
 FONT = "SimSun"  # 宋体; LibreOffice substitutes an installed CJK font where it is missing
 
 HEAD = [("title",), ("number",)]

@@ -59,13 +59,13 @@ def render_docx(template: bytes | Path, context: dict[str, Any], *, name: str = 
         document = DocxTemplate(io.BytesIO(source))
         document.render(context, _environment())
     except UndefinedError as error:
-        raise _bad(label, UNKNOWN_FIELD, _tags_naming(source, str(error)))
+        raise _bad(label, UNKNOWN_FIELD, _tags_naming(source, str(error))) from None
     except TemplateError as error:
-        raise _bad(label, _("a tag is malformed (%(field)s)"), str(error))
+        raise _bad(label, _("a tag is malformed (%(field)s)"), str(error)) from None
     except (TypeError, AttributeError) as error:
-        raise _bad(label, _("a tag cannot be used on its field (%(field)s)"), str(error))
+        raise _bad(label, _("a tag cannot be used on its field (%(field)s)"), str(error)) from None
     except (KeyError, ValueError, zipfile.BadZipFile) as error:
-        raise _bad(label, NOT_A_DOCX, str(error))
+        raise _bad(label, NOT_A_DOCX, str(error)) from None
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
