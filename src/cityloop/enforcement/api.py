@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import create_model
 
-from cityloop.core.api_errors import ApiError
+from cityloop.core.api_errors import PYDANTIC_MESSAGES, ApiError
 from cityloop.core.pagination import PageNumbers
 from cityloop.core.workflow.inputs import Many, Reference
 from cityloop.core.workflow.schemas import action_schemas, schema_name
@@ -241,6 +241,14 @@ def _form_params(t: Transition, form: Schema) -> dict[str, Any]:
     return params
 
 
+def _refuse_undeclared(request, schema: type[Schema]) -> None:
+    """A form field the action does not take is refused, as in a JSON body (a misspelt input
+    is never silently ignored; the form reader would drop it)."""
+    for name in request.POST:
+        if name not in schema.model_fields:
+            raise ApiError(422, name, PYDANTIC_MESSAGES["extra_forbidden"], "extra_forbidden")
+
+
 def _files_view(t: Transition):
     schema = form_schema(t)
 
@@ -251,6 +259,7 @@ def _files_view(t: Transition):
         files: File[list[UploadedFile]] = None,
     ):
         """The same action with files (multipart: its inputs, version, comment, files)."""
+        _refuse_undeclared(request, schema)
         case = _case(request, number)
         enforcement_act(
             actor=request.user,

@@ -246,6 +246,9 @@ def test_evidence_with_a_photo_through_the_multipart_endpoint(team, login):
     got = client.get(item["file_url"])
     assert b"".join(got.streaming_content) == photo
 
+    # a misspelt field is refused, not dropped
+    typo = client.post(url, {**form, "files": [], "kinds": "photo"})
+    assert (typo.status_code, codes(typo)) == (422, [("kinds", "extra_forbidden")])
     # a photo without the photo is refused, on the field the page shows
     refused = client.post(url, {**form, "files": [], "version": response.json()["version"]})
     assert (refused.status_code, codes(refused)) == (422, [("photos", "missing")])
@@ -342,3 +345,26 @@ def test_organisation_identity_is_masked_too(team, login):
     party = login(team.c).get(f"{BASE}/{case.number}").json()["party"]
     assert party["identity"] == ORG_CODE[:6] + "********" + ORG_CODE[-4:]
     assert party["legal_representative"] == "李四"
+
+
+def test_the_detail_query_count_does_not_grow_with_its_timeline_and_officers(team, login):
+    case = _proposed(team)
+    client = login(team.a)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"{BASE}/{case.number}").status_code == 200
+    for _ in range(2):  # returned and proposed again, with one more officer each time
+        case = team.act(team.leader, case, "return_filing", comment="补充事实")
+        case = team.act(
+            team.a,
+            case,
+            "propose_filing",
+            violation=team.violation("GS-03").pk,
+            occurred_at=case.occurred_at,
+            facts="补充后的事实",
+            officers=[{"officer": team.b.pk}, {"officer": team.c.pk}],
+            **team.party(),
+        )
+    with CaptureQueriesContext(connection) as many:
+        detail = client.get(f"{BASE}/{case.number}").json()
+    assert len(detail["timeline"]) == 6 and len(detail["officers"]) == 3
+    assert len(many) == len(few)
