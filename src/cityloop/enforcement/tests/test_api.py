@@ -148,6 +148,12 @@ def test_the_simple_procedure_walked_through_the_api(team, login):
     assert docx.status_code == 200
     body = b"".join(docx.streaming_content)
     assert hashlib.sha256(body).hexdigest() == document["sha256"]
+    pdf = client.get(document["pdf_url"])
+    assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
+    rendered = b"".join(pdf.streaming_content)
+    assert rendered.startswith(b"%PDF")
+    again = client.get(url).json()["documents"][0]
+    assert again["pdf_sha256"] == hashlib.sha256(rendered).hexdigest()  # kept once rendered
     actions = [a["action"] for a in case["actions"]]
     assert "hand_over" in actions and "close" not in actions  # closing is the leader's
 
