@@ -290,3 +290,97 @@ for _action, _t in TRANSITIONS.items():
         summary=f"{_t.action} · {_action}",
         operation_id=f"enforcement_{_action}",
     )(_action_view(_action, ACTION_SCHEMAS[_action]))
+
+
+# --- The case file's check and the report's figures ---------------------------------------------
+
+
+@router.get(
+    "/cases/{number}/verify",
+    response=s.EnforcementVerifyOut,
+    summary="Verify a case file 案卷校验",
+)
+def case_verify(request, number: str):
+    """Recompute the case's history chain and compare its documents' and evidence's bytes
+    with their digests (《行政处罚法》第四十七条's full-process record)."""
+    from cityloop.enforcement.verification import verify_cases
+
+    case = _case(request, number)
+    return verify_cases(EnforcementCase.objects.filter(pk=case.pk)).as_json()
+
+
+@router.get("/verify", response=s.EnforcementVerifyOut, summary="Verify the case files 案卷校验")
+def cases_verify(request):
+    """Every case file the user may see (a street's team: its street; the bureau: all)."""
+    from cityloop.enforcement.verification import verify_cases
+
+    return verify_cases(cases_visible_to(request.user)).as_json()
+
+
+def _figures_unit(request, code: str | None) -> Unit | None:
+    """The street the figures count: one the user may see, by code; without a code, the user's
+    own street, or everything for the district's staff."""
+    from cityloop.org.choices import UnitKind
+
+    user = request.user
+    if code is None:
+        unit = None if user.is_superuser else user.unit
+        while unit is not None and unit.kind not in (UnitKind.STREET, UnitKind.DISTRICT):
+            unit = unit.parent
+        return unit if unit is not None and unit.kind == UnitKind.STREET else None
+    unit = Unit.objects.visible_to(user).filter(code=code.strip()).first()
+    if unit is None:
+        raise ApiError(422, "unit", _("No street you may see has this division code."), "invalid")
+    return unit
+
+
+def _figures(request, filters: s.EnforcementFiguresFilter):
+    from cityloop.enforcement import figures
+
+    unit = _figures_unit(request, filters.unit)
+    return unit, figures.figures(filters.start, filters.end, unit)
+
+
+@router.get(
+    "/figures", response=s.EnforcementFiguresOut, summary="The report's figures 执法统计数据"
+)
+def figures_get(request, filters: Query[s.EnforcementFiguresFilter]):
+    """The annual report's enforcement figures for any period, counted from the data, with the
+    report's sentence (docs/enforcement.md, Figures; decision 0053)."""
+    from cityloop.enforcement.figures import sentence
+
+    unit, figs = _figures(request, filters)
+    area = unit.name if unit is not None else "全区"
+    return {
+        "start": filters.start,
+        "end": filters.end,
+        "area": area,
+        "figures": [
+            {
+                "key": f.key,
+                "label": f.label,
+                "value": f.value,
+                "text": f.text,
+                "unit": f.unit,
+                "name": str(f.name),
+                "basis": str(f.basis),
+            }
+            for f in figs
+        ],
+        "sentence": sentence(figs, area=area),
+    }
+
+
+@router.get("/figures.xlsx", summary="The report's figures as Excel 导出执法统计")
+def figures_xlsx(request, filters: Query[s.EnforcementFiguresFilter]):
+    from cityloop.enforcement.figures import export_xlsx
+
+    unit, figs = _figures(request, filters)
+    book = export_xlsx(figs, filters.start, filters.end, unit=unit)
+    name = f"enforcement-figures-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.xlsx"
+    return FileResponse(
+        BytesIO(book),
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

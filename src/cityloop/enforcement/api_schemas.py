@@ -1,6 +1,6 @@
 """Input and output shapes of the enforcement API (django-ninja schemas)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -189,3 +189,44 @@ class EnforcementActionIn(Schema):
 
     version: int = Field(..., description="the case version you saw; 409 if it has moved")
     comment: str = Field("", max_length=2000)
+
+
+class EnforcementVerifyOut(Schema):
+    """A case file checked as it is now against what was sealed (enforcement.verification)."""
+
+    ok: bool
+    cases: int
+    rows: int = Field(..., description="history rows whose chain was recomputed")
+    documents: int
+    evidence: int
+    problems: list[dict] = Field(
+        ...,
+        description="each: case, what (row_digest, row_chain, head, document_changed, …), "
+        "label {zh-hans, en}, data",
+    )
+
+
+class EnforcementFiguresFilter(Schema):
+    start: date = Field(..., description="first day of the period (Asia/Shanghai)")
+    end: date = Field(..., description="last day of the period, included")
+    unit: str | None = Field(
+        None, max_length=32, description="a street's division code; default: yours, or all"
+    )
+
+
+class EnforcementFigureOut(Schema):
+    key: str
+    label: str = Field(..., description="the annual report's phrase")
+    value: int = Field(..., description="the exact count")
+    text: str = Field(..., description="as the report writes it, e.g. 1.5万多宗")
+    unit: str
+    name: str
+    basis: str = Field(..., description="how it is counted")
+
+
+class EnforcementFiguresOut(Schema):
+    start: date
+    end: date
+    area: str
+    figures: list[EnforcementFigureOut]
+    sentence: str

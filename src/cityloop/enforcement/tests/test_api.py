@@ -374,3 +374,63 @@ def test_the_detail_query_count_does_not_grow_with_its_timeline_and_officers(tea
         detail = client.get(f"{BASE}/{case.number}").json()
     assert len(detail["timeline"]) == 6 and len(detail["officers"]) == 3
     assert len(many) == len(few)
+
+
+# --- verify and figures ---------------------------------------------------------------------------
+
+
+def test_a_case_file_verifies_through_the_api_and_an_edit_is_named(team, client):
+    from django.db import connection
+
+    from cityloop.enforcement.tests.test_documents import _decided
+
+    case = _decided(team)
+    client.force_login(team.a)
+    answer = client.get(f"/api/enforcement/cases/{case.number}/verify")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["ok"] is True and body["cases"] == 1 and body["rows"] == case.events.count()
+    row = case.events.get(action="conclude")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE enforcement_enforcementevent SET actor_label = %s WHERE id = %s",
+            ["someone else", row.pk],
+        )
+    body = client.get(f"/api/enforcement/cases/{case.number}/verify").json()
+    assert body["ok"] is False
+    assert [(p["case"], p["what"]) for p in body["problems"]] == [(case.number, "row_digest")]
+    assert body["problems"][0]["label"]["zh"].startswith("有一条案卷记录")
+    # Another street's officer sees neither the case nor its check.
+    client.force_login(team.other)
+    assert client.get(f"/api/enforcement/cases/{case.number}/verify").status_code == 404
+    assert client.get("/api/enforcement/verify").json()["cases"] == 0
+
+
+def test_the_figures_count_the_decided_case_and_export_to_excel(team, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    from cityloop.enforcement.tests.test_documents import _decided
+
+    _decided(team)  # a garbage-sorting case filed and fined in March 2024
+    client.force_login(team.chief)
+    answer = client.get("/api/enforcement/figures?start=2024-01-01&end=2024-12-31")
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    values = {f["key"]: f["value"] for f in body["figures"]}
+    assert values["cases"] == 1 and values["garbage_penalties"] == 1
+    assert body["sentence"].startswith("全区办理行政执法案件1宗；办理垃圾分类行政处罚案件1宗")
+    # The street's own officer gets the street's figures; the other street's, none.
+    client.force_login(team.other)
+    other = client.get("/api/enforcement/figures?start=2024-01-01&end=2024-12-31")
+    assert {f["key"]: f["value"] for f in other.json()["figures"]}["cases"] == 0
+    client.force_login(team.chief)
+    # A period that ends before it starts is a refusal naming the field.
+    bad = client.get("/api/enforcement/figures?start=2024-12-31&end=2024-01-01")
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "end"
+    book = client.get("/api/enforcement/figures.xlsx?start=2024-01-01&end=2024-12-31")
+    assert book.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(book.streaming_content))).worksheets[0]
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert any(isinstance(c, str) and "办理垃圾分类行政处罚案件" in c for c in cells)
