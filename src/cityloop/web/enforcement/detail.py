@@ -14,9 +14,11 @@ from cityloop.enforcement.choices import ClockKind, ClockState, EvidenceKind, Pa
 from cityloop.enforcement.models import CaseClock, EnforcementCase, EnforcementEvent
 from cityloop.enforcement.selectors import cases_visible_to, may_see_identity
 from cityloop.enforcement.services import CASES
+from cityloop.enforcement.workflow import Action
 from cityloop.org.codes import mask_identity, mask_phone
 from cityloop.web.enforcement.labels import action_label, document_label, state_label
 
+CLOCK_ACTIONS = {Action.SUSPEND_CLOCK, Action.RESUME_CLOCK, Action.EXTEND}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic"}
 SUSPENDED = "suspended"
 CLOCK_LABELS = {
@@ -160,11 +162,34 @@ def _evidence_items(data) -> list[dict]:
     return items if isinstance(items, list) else []
 
 
+def _decision_clock(case: EnforcementCase) -> CaseClock | None:
+    live = getattr(case, "live_clocks", None)  # prefetched by the rows
+    if live is None:
+        live = case.clocks.filter(stopped_at__isnull=True)
+    return next((c for c in live if c.kind == ClockKind.DECISION), None)
+
+
+def _offered(action: str, case: EnforcementCase) -> bool:
+    """The 90-day clock's acts only where they can work: suspend or extend a running clock,
+    resume a suspended one (the handlers refuse the others)."""
+    if action not in CLOCK_ACTIONS:
+        return True
+    clock = _decision_clock(case)
+    if clock is None:
+        return False
+    suspended = clock.suspended_at is not None
+    return {Action.SUSPEND_CLOCK: not suspended, Action.RESUME_CLOCK: suspended}.get(
+        action, not suspended
+    )
+
+
 def actions_of(user, case: EnforcementCase) -> list[dict]:
-    """The actions ``user`` may take on ``case`` now (the table's checks; exactly these)."""
+    """The actions ``user`` may take on ``case`` now (the table's checks), less the clock's
+    acts that its state rules out."""
     return [
         {"action": t.action, "label": action_label(t.action)}
         for t in CASES.allowed_actions(user, case)
+        if _offered(t.action, case)
     ]
 
 

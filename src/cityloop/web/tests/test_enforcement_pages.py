@@ -208,7 +208,7 @@ def test_the_case_page_shows_clocks_documents_timeline_and_only_the_users_action
     assert 'class="clock-row-running"' in officer and "第六十条" in officer  # the 90 days
     document = Document.objects.get(case=case, kind="filing_approval")
     assert reverse("web:enforcement-document", args=[case.number, document.pk, "pdf"]) in officer
-    assert officer.count('<li data-action="') == 3  # registered, proposed, filed
+    assert officer.count('<li data-event="') == 3  # registered, proposed, filed
     assert 'data-action="add_evidence"' in officer and 'data-action="conclude"' in officer
     assert 'data-action="add_evidence"' not in leader and 'data-action="preserve"' in leader
 
@@ -403,5 +403,21 @@ def test_the_history_rows_are_shown_in_order(team):
         .order_by("at", "id")
         .values_list("action", flat=True)
     )
-    positions = [body.index(f'<li data-action="{a}">') for a in actions]
+    positions = [body.index(f'<li data-event="{a}">') for a in actions]
     assert actions == ["register", "propose_filing"] and positions == sorted(positions)
+
+
+def test_the_90_day_clock_acts_are_offered_as_the_clock_allows(team):
+    case = filed(team)
+    leader = _client(team.leader)
+
+    running = leader.get(_case_url(case)).content.decode()
+    team.act(team.leader, case, "suspend_clock", comment="等待鉴定")
+    suspended = leader.get(_case_url(case)).content.decode()
+    queue = leader.get(reverse("web:enforcement-approvals")).content.decode()
+
+    assert 'data-action="suspend_clock"' in running and 'data-action="extend"' in running
+    assert 'data-action="resume_clock"' not in running
+    assert 'data-action="resume_clock"' in suspended
+    assert 'data-action="suspend_clock"' not in suspended
+    assert 'id="queue-suspended"' in queue and case.number in queue
