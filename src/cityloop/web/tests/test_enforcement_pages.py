@@ -421,3 +421,17 @@ def test_the_90_day_clock_acts_are_offered_as_the_clock_allows(team):
     assert 'data-action="resume_clock"' in suspended
     assert 'data-action="suspend_clock"' not in suspended
     assert 'id="queue-suspended"' in queue and case.number in queue
+
+
+def test_the_case_page_does_not_grow_its_queries_with_evidence_and_history(team):
+    case = filed(team)
+    client = _client(team.a)
+    url = _case_url(case)
+    add = {"kind": "inspection", "description": "现场检查", "officers": [{"officer": team.b.pk}]}
+    case = team.act(team.a, case, "add_evidence", **add)
+    one = _queries(client, url)
+
+    for _ in range(3):
+        case = team.act(team.a, case, "add_evidence", **add)
+
+    assert _queries(client, url) == one
