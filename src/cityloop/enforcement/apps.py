@@ -15,3 +15,9 @@ class EnforcementConfig(AppConfig):
 
         hooks.install_referral(services.refer_case)
         hooks.sweeps["enforcement"] = services.sweep
+
+        from cityloop.core.verification import Check, register
+        from cityloop.enforcement.verification import verify_numbers
+
+        register(Check("enforcement", "the enforcement case files", verify_numbers, "--case",
+                       "cases"))  # fmt: skip

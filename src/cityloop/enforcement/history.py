@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.i18n import both, lazy_format
 from cityloop.core.workflow.actors import SystemActor
-from cityloop.core.workflow.history import history_writer
+from cityloop.core.workflow.history import chained_history_writer
 from cityloop.core.workflow.sweep import Turn
 from cityloop.enforcement.choices import ClockKind, ClockState
 from cityloop.enforcement.models import CaseClock, EnforcementCase, EnforcementEvent
 
-HISTORY = history_writer(EnforcementEvent, "case")
+HISTORY = chained_history_writer(EnforcementEvent, "case")
 REGISTER = "register"  # the first row: the clue registered
 TURN_ACTION = {ClockState.WARNING: "clock_warning", ClockState.OVERDUE: "clock_overdue"}
 MESSAGES = {
@@ -29,8 +29,7 @@ MESSAGES = {
 def write_first(case: EnforcementCase, actor: Any, now: datetime, data: dict) -> EnforcementEvent:
     """The clue's first history row (线索登记), the head of its chain."""
     row = HISTORY.row(case, REGISTER, "", case.state, actor, now, data=data)
-    row.save()
-    return row
+    return HISTORY.append(row)
 
 
 def write_turns(turned: dict[str, list[Turn]], now: datetime) -> int:
@@ -66,7 +65,7 @@ def write_turns(turned: dict[str, list[Turn]], now: datetime) -> int:
             now,
             data={"clock": clock.kind, "deadline": clock.deadline.isoformat()},
         )
-        row.save()
+        HISTORY.append(row)
         text = lazy_format(
             MESSAGES[t.state],
             {

@@ -44,16 +44,17 @@ NO_SCHEME = _(
 )
 
 
-def template_of(kind: str) -> bytes | Path:
-    """The bureau's newest active template for ``kind``, else the shipped default."""
+def template_of(kind: str) -> tuple[bytes | Path, str]:
+    """The bureau's newest active template for ``kind``, else the shipped default, with the
+    name a refusal shows."""
     from cityloop.enforcement.documents import TEMPLATE_DIR
 
     uploaded = DocumentTemplate.objects.filter(kind=kind, active=True).order_by("-uploaded_at")
     found = uploaded.first()
     if found is not None:
         with found.file.open("rb") as handle:
-            return handle.read()
-    return Path(TEMPLATE_DIR) / f"{kind}.docx"
+            return handle.read(), f"{kind}: {Path(found.file.name).name}"
+    return Path(TEMPLATE_DIR) / f"{kind}.docx", f"{kind}.docx"
 
 
 def take_number(case: EnforcementCase, kind: str, now: datetime) -> str:
@@ -89,7 +90,8 @@ def issue(ctx: Any, kind: str) -> Document:
     number = take_number(case, kind, ctx.now) if kind in NUMBERED else ""
     revision = Document.objects.filter(case=case, kind=kind).count() + 1
     context = context_for(case, kind, number=number, now=ctx.now, data=ctx.data)
-    docx = render_docx(template_of(kind), context)
+    template, name = template_of(kind)
+    docx = render_docx(template, context, name=name)
     digest = hashlib.sha256(docx).hexdigest()
     document = Document(case=case, kind=kind, number=number, revision=revision, issued_at=ctx.now)
     name = f"{case.number}-{kind}-{revision}.docx"

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.core.scoping import ScopedQuerySet
-from cityloop.core.workflow.history import HistoryEntry as ChainedHistoryEntry  # TODO chain
+from cityloop.core.workflow.history import ChainedHistoryEntry
 from cityloop.enforcement.choices import (
     Category,
     ClockKind,
@@ -307,6 +307,12 @@ class EnforcementCase(models.Model):
     court_applied_at = models.DateTimeField(_("court application"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    history_head = models.CharField(
+        _("history chain head"),
+        max_length=64,
+        blank=True,
+        help_text=_("The digest of the case's last history row (cityloop verify)."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = EnforcementCaseQuerySet.as_manager()

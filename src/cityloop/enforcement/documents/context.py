@@ -160,7 +160,8 @@ def context_for(
         },
         "inspection": {"at": "", "place": case.place, "present": "", "findings": case.facts},
         "preservation": {
-            "items": [{"name": data.get("items", ""), "quantity": ""}] if data.get("items") else [],
+            # "goods", not "items": a template's preservation.items would be the dict's method
+            "goods": [{"name": data.get("items", ""), "quantity": ""}] if data.get("items") else [],
             "place": case.place,
             "decide_by": day(_parse(data.get("decide_by")))
             if kind == "preservation_notice"
