@@ -303,7 +303,7 @@ def test_evidence_with_photos_from_the_phone_is_kept_with_its_digest(team):
     )
 
     assert 'accept="image/*"' in page and 'capture="environment"' in page
-    assert response.status_code == 200 and "Evidence recorded" in response.content.decode()
+    assert response.status_code == 200 and 'class="ok done"' in response.content.decode()
     items = list(Evidence.objects.filter(case=case).order_by("number"))
     assert [e.kind for e in items] == ["photo", "photo"] and all(len(e.sha256) == 64 for e in items)
     shown = client.get(_case_url(case)).content.decode()
