@@ -320,14 +320,11 @@ def cases_verify(request):
 def _figures_unit(request, code: str | None) -> Unit | None:
     """The street the figures count: one the user may see, by code; without a code, the user's
     own street, or everything for the district's staff."""
-    from cityloop.org.choices import UnitKind
+    from cityloop.enforcement.selectors import figures_scope
 
     user = request.user
     if code is None:
-        unit = None if user.is_superuser else user.unit
-        while unit is not None and unit.kind not in (UnitKind.STREET, UnitKind.DISTRICT):
-            unit = unit.parent
-        return unit if unit is not None and unit.kind == UnitKind.STREET else None
+        return figures_scope(user)
     unit = Unit.objects.visible_to(user).filter(code=code.strip()).first()
     if unit is None:
         raise ApiError(422, "unit", _("No street you may see has this division code."), "invalid")

@@ -21,7 +21,7 @@ from cityloop.enforcement.models import (
 )
 from cityloop.enforcement.rules import Thresholds
 from cityloop.org.choices import Role, UnitKind
-from cityloop.org.models import User
+from cityloop.org.models import Unit, User
 
 
 def cases_visible_to(user) -> QuerySet[EnforcementCase]:
@@ -172,3 +172,12 @@ def same_act_fined(case: EnforcementCase) -> QuerySet[EnforcementCase]:
         .exclude(pk=case.pk)
         .filter(decided_at__isnull=False)
     )
+
+
+def figures_scope(user) -> Unit | None:
+    """The street whose figures a user sees by default: their own street (a street's or a
+    community's staff); None (the whole district) for the district's staff and superusers."""
+    unit = None if user.is_superuser else user.unit
+    while unit is not None and unit.kind not in (UnitKind.STREET, UnitKind.DISTRICT):
+        unit = unit.parent
+    return unit if unit is not None and unit.kind == UnitKind.STREET else None

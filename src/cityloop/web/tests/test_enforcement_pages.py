@@ -360,6 +360,10 @@ def test_supervision_counts_by_street_procedure_and_review_and_sums_the_fines(te
     assert figures["review"] == "0.0%"
     assert _table(chief, "procedure") == [["1", "0.00"], ["1", "50.00"]]  # ordinary, simple
     assert _table(chief, "street") == [["街道001", "2", "2", "50.00"]]
+    # The annual report's figures in its own words: the on-the-spot decision and the filed case
+    # in review are handled cases, only the decided one a garbage-sorting penalty; clues are not.
+    assert "全区办理行政执法案件2宗；办理垃圾分类行政处罚案件1宗" in chief
+    assert "/api/enforcement/figures.xlsx?start=" in chief
     assert _client(team.a).get(reverse("web:enforcement-supervision")).status_code == 403
 
 
