@@ -55,7 +55,7 @@ class Offence:
 OFFENCES: dict[str, tuple[Offence, ...]] = {
     "garbage": (
         Offence("GS-01", 0.62, "person", 0.85, (50,), (50, 50, 200), "general"),
-        Offence("GS-02", 0.12, "shop", 0.0, (), (50_000,), "general", difficult=0.6),
+        Offence("GS-02", 0.12, "shop", 0.0, (), (50_000,), "general", difficult=0.5),
         Offence("GS-03", 0.16, "manager", 0.0, (), (2_000, 3_000, 5_000, 10_000), "general"),
         Offence("GS-04", 0.04, "manager", 0.0, (), (2_000, 5_000), "general"),
         Offence("GS-05", 0.04, "collector", 0.0, (), (5_000,), "general"),
@@ -64,7 +64,7 @@ OFFENCES: dict[str, tuple[Offence, ...]] = {
     "shared_bikes": (
         Offence("SB-02", 0.93, "operator", 0.25, (1_000, 2_000, 3_000), (5_000, 10_000, 20_000)),
         Offence("SB-01", 0.07, "operator", 0.0, (), (50_000, 80_000, 100_000), "general",
-                difficult=0.8),
+                difficult=0.7),
     ),
     "vending": (
         Offence("SR-VEND", 0.9, "person", 0.75, (50, 100, 200), (200, 500, 1_000)),
@@ -84,11 +84,11 @@ OFFENCES: dict[str, tuple[Offence, ...]] = {
     ),
     "ads": (
         Offence("MR-36A", 1.0, "shop", 0.2, (1_000, 2_000, 3_000), (2_000, 5_000, 10_000, 20_000),
-                difficult=0.15),
+                difficult=0.12),
     ),
     "greening": (
-        Offence("GR-TREE", 0.5, "company", 0.0, (), (1_000, 2_000, 5_000), difficult=0.2),
-        Offence("GR-LAND", 0.5, "company", 0.0, (), (5_000, 10_000, 20_000), difficult=0.5),
+        Offence("GR-TREE", 0.5, "company", 0.0, (), (1_000, 2_000, 5_000), difficult=0.15),
+        Offence("GR-LAND", 0.5, "company", 0.0, (), (5_000, 10_000, 20_000), difficult=0.4),
     ),
     "dogs": (
         Offence("DOG-01", 1.0, "person", 0.5, (0,), (500, 1_000), warning=0.5),
