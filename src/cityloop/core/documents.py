@@ -49,7 +49,7 @@ def _environment() -> Environment:
 
 def render_docx(template: bytes | Path, context: dict[str, Any], *, name: str = "") -> bytes:
     """The DOCX of ``template`` rendered with ``context``; a broken template is a refusal."""
-    from docxtpl import DocxTemplate
+    from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
     label = name or (template.name if isinstance(template, Path) else "template")
     source = template.read_bytes() if isinstance(template, Path) else template

@@ -8,7 +8,7 @@ investigates (two officers with credentials on every investigative act, 第四�
 第六十三、六十四条), discusses collectively where serious (第五十七条), decides (第六十条), serves
 (第六十一条) and executes (第六十七、七十二条; 行政强制法 第三十五、五十三、五十四条) before it is
 closed and archived. The simple procedure decides on the spot (第五十一、五十二条) and collects
-cash only within 第六十八条. Services, the API (``POST /api/enforcement/cases/{id}/<action>``),
+cash only within 第六十八条. Services, the API (``POST /api/enforcement/cases/{number}/<action>``),
 the pages' buttons and docs/enforcement.md read this table.
 """
 

@@ -129,6 +129,12 @@ class ChainedHistory(History):
     before it is saved, and the record's ``history_head`` moves to it. The record is locked by
     the act (the kernel reads it ``select_for_update``), so two rows never share a previous."""
 
+    model: type[ChainedHistoryEntry]
+
+    def __init__(self, model: type[ChainedHistoryEntry], record_field: str) -> None:
+        super().__init__(model, record_field)
+        self.model = model
+
     def seal(self, entry: ChainedHistoryEntry, previous: str) -> str:
         from cityloop.core.chain import link
 
