@@ -74,7 +74,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-history",
             action="store_true",
-            help="build the district only, without cases or garbage-sorting data",
+            help="build the district only, without cases, garbage-sorting or enforcement data",
         )
         parser.add_argument(
             "--no-sorting", action="store_true", help="no garbage-sorting registries and year"
