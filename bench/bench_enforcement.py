@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -190,10 +191,13 @@ def bench_documents() -> None:
 
 
 def main() -> None:
-    setup_django()
-    build()
-    bench_figures()
-    bench_documents()
+    try:
+        setup_django()
+        build()
+        bench_figures()
+        bench_documents()
+    finally:
+        shutil.rmtree(VAR, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -157,7 +157,12 @@ def delete_enforcement() -> None:
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608 (our tables)
     DocumentCounter.objects.all().delete()
     Credential.objects.all().delete()
-    User.objects.filter(username__startswith=PREFIX).delete()
+    # A team member who sealed an evidence package stays until the sorting data goes (PROTECT);
+    # ``delete_demo`` removes every unit member after it.
+    from cityloop.sorting.models import EvidencePackage
+
+    sealers = EvidencePackage.objects.filter(sealed_by__isnull=False).values("sealed_by")
+    User.objects.filter(username__startswith=PREFIX).exclude(pk__in=sealers).delete()
 
 
 def generate_enforcement(

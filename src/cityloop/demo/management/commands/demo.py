@@ -46,8 +46,8 @@ def _day(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Build the demo district (Luohu), a year of its cases and of its garbage sorting. "
-        "生成演示辖区（罗湖区）及一年的案卷和垃圾分类数据。"
+        "Build the demo district (Luohu), a year of its cases, of its garbage sorting and of "
+        "its enforcement cases. 生成演示辖区（罗湖区）及一年的案卷、垃圾分类和行政执法案件数据。"
     )
 
     def add_arguments(self, parser):
