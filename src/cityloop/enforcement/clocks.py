@@ -9,6 +9,7 @@ days are natural days; months are months (docs/clocks.md has the counting rules)
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -62,6 +63,13 @@ def _reading(clock: CaseClock) -> ClockReading:
 
 
 def _store(clock: CaseClock, reading: ClockReading, now: datetime) -> CaseClock:
+    fill(clock, reading, now)
+    clock.save()
+    return clock
+
+
+def fill(clock: CaseClock, reading: ClockReading, now: datetime) -> CaseClock:
+    """Put ``reading`` on ``clock`` (unsaved), its state as of ``now``."""
     clock.started_at = reading.start
     clock.period_amount = None if reading.period is None else reading.period.amount
     clock.period_unit = reading.unit_kind
@@ -72,7 +80,6 @@ def _store(clock: CaseClock, reading: ClockReading, now: datetime) -> CaseClock:
     clock.suspended_unit = "" if left is None else left.unit
     clock.provisional_year = reading.provisional_year
     clock.clock_state = reading.state(now, CLOCK_STATES)
-    clock.save()
     return clock
 
 
@@ -92,18 +99,37 @@ def start(
     article: str = "",
 ) -> CaseClock:
     """Start (or start again) ``kind`` for ``case`` at ``since`` (default ``now``)."""
-    default, cited = PERIODS.get(kind, (None, ""))
-    period = period or default
-    if period is None:
-        raise ValueError(f"clock {kind} has no period")
-    reading = start_clock(since or now, period, case.unit, warn_share=_share())
     clock = CaseClock.objects.filter(case=case, kind=kind).first() or CaseClock(
         case=case, kind=kind
     )
+    started(clock, case.unit, now, period=period, since=since, article=article)
+    clock.save()
+    return clock
+
+
+def started(
+    clock: CaseClock,
+    unit: Any,
+    now: datetime,
+    *,
+    period: Period | None = None,
+    since: datetime | None = None,
+    article: str = "",
+    warn_share: float | None = None,
+) -> CaseClock:
+    """``clock`` (unsaved) started at ``since`` (default ``now``) for its kind's statutory
+    period, counted in ``unit``'s calendar: what ``start`` stores, and what the demo year
+    writes in bulk (``warn_share`` given, the rules' share read once)."""
+    default, cited = PERIODS.get(clock.kind, (None, ""))
+    period = period or default
+    if period is None:
+        raise ValueError(f"clock {clock.kind} has no period")
+    share = _share() if warn_share is None else warn_share
+    reading = start_clock(since or now, period, unit, warn_share=share)
     clock.article = article or cited
     clock.stopped_at = None
     clock.extended_days = 0
-    return _store(clock, reading, now)
+    return fill(clock, reading, now)
 
 
 def live(case: EnforcementCase, kind: str) -> CaseClock | None:
@@ -136,9 +162,15 @@ def resume_clock(case: EnforcementCase, kind: str, now: datetime) -> CaseClock |
 def extend_clock(case: EnforcementCase, kind: str, by: Period, now: datetime) -> CaseClock | None:
     clock = live(case, kind)
     if clock is not None:
-        clock.extended_days += by.amount
-        _store(clock, extend(_reading(clock), by, now, case.unit), now)
+        extended(clock, case.unit, by, now)
+        clock.save()
     return clock
+
+
+def extended(clock: CaseClock, unit: Any, by: Period, now: datetime) -> CaseClock:
+    """``clock`` (unsaved) extended by ``by`` at ``now`` (延长, 第六十条)."""
+    clock.extended_days += by.amount
+    return fill(clock, extend(_reading(clock), by, now, unit), now)
 
 
 def move_clock(case: EnforcementCase, kind: str, to: datetime, now: datetime) -> CaseClock | None:
