@@ -5,12 +5,27 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from cityloop.enforcement.choices import Category, ClueSource, EnforcementState, Procedure
 
 
-class EnforcementClueIn(Schema):
+def _without_nul(value):
+    """Text with its NUL characters removed (PostgreSQL can neither store nor compare one),
+    as the closed loop's intake does."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class Texts(Schema):
+    """A schema whose text fields drop NUL characters before they are checked."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        return _without_nul(value)
+
+
+class EnforcementClueIn(Texts):
     """A clue registered (线索登记) by an officer, a leader or a dispatcher."""
 
     model_config = ConfigDict(extra="forbid")
@@ -27,7 +42,7 @@ class EnforcementClueIn(Schema):
     note: str = Field("", max_length=300, description="the clue's details, e.g. a complaint's no.")
 
 
-class EnforcementListFilter(Schema):
+class EnforcementListFilter(Texts):
     state: list[EnforcementState] | None = None
     procedure: Procedure | None = None
     category: Category | None = Field(None, description="the violation's category")
@@ -206,7 +221,7 @@ class EnforcementVerifyOut(Schema):
     )
 
 
-class EnforcementFiguresFilter(Schema):
+class EnforcementFiguresFilter(Texts):
     start: date = Field(..., description="first day of the period (Asia/Shanghai)")
     end: date = Field(..., description="last day of the period, included")
     unit: str | None = Field(

@@ -434,3 +434,11 @@ def test_the_figures_count_the_decided_case_and_export_to_excel(team, client):
     sheet = load_workbook(io.BytesIO(b"".join(book.streaming_content))).worksheets[0]
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert any(isinstance(c, str) and "办理垃圾分类行政处罚案件" in c for c in cells)
+
+
+def test_a_nul_character_in_a_search_or_a_clue_is_dropped_not_a_server_error(team, login):
+    client = login(team.a)
+    assert client.get(BASE, {"q": "东门\x00路"}).status_code == 200
+    answer = post(client, BASE, {"source": "patrol", "title": "东门\x00路乱摆卖"})
+    assert answer.status_code == 201, answer.content
+    assert EnforcementCase.objects.get(number=answer.json()["number"]).title == "东门路乱摆卖"
