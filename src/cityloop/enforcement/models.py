@@ -341,7 +341,11 @@ class EnforcementEvent(ChainedHistoryEntry):
     class Meta(ChainedHistoryEntry.Meta):
         verbose_name = _("enforcement case event")
         verbose_name_plural = _("enforcement case events")
-        indexes = [models.Index(fields=["case", "at", "id"], name="enforcement_event_case_at")]
+        indexes = [
+            models.Index(fields=["case", "at", "id"], name="enforcement_event_case_at"),
+            # The figures find the acts of a kind in a period (legal reviews passed).
+            models.Index(fields=["action", "at"], name="enforcement_event_action_at"),
+        ]
 
 
 class CaseClock(models.Model):
