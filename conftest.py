@@ -7,6 +7,7 @@ if the service is missing; without CI it may skip with a clear reason.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -57,8 +58,14 @@ def pytest_collection_modifyitems(config, items):
         f"needs an MQTT broker on {host}:{port} (apt-get install mosquitto; CITYLOOP_MQTT_URL); "
         "with CI=true the test fails instead"
     )
+    libreoffice_reason = (
+        "needs LibreOffice (soffice) for PDF rendering (apt-get install libreoffice-writer-nogui; "
+        ".ci/run installs it); with CI=true the test fails instead"
+    )
     mqtt_up = None
     for item in items:
+        if "libreoffice" in item.keywords and not IN_CI and not shutil.which("soffice"):
+            item.add_marker(pytest.mark.skip(reason=libreoffice_reason))
         if "mqtt" in item.keywords and not IN_CI:
             mqtt_up = _mqtt_up() if mqtt_up is None else mqtt_up
             if not mqtt_up:

@@ -6,6 +6,7 @@ import cityloop
 from cityloop.categories.api import router as categories_router
 from cityloop.core import api_errors
 from cityloop.core.openapi import CityLoopAPI
+from cityloop.enforcement.api import router as enforcement_router
 from cityloop.events import api as events_api
 from cityloop.geo.api import router as geo_router
 from cityloop.notifications.api import router as notifications_router
@@ -32,3 +33,4 @@ api.add_router("/hotline/", events_api.hotline_router, tags=["hotline"])
 api.add_router("/notifications/", notifications_router, tags=["notifications"])
 api.add_router("/tasks/", devices_api.tasks_router, tags=["tasks"])
 api.add_router("/evidence/", devices_api.evidence_router, tags=["evidence"])
+api.add_router("/enforcement/", enforcement_router, tags=["enforcement"])

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "cityloop.open311",
     "cityloop.devices",
     "cityloop.sorting",
+    "cityloop.enforcement",
     "cityloop.demo",
     "cityloop.web",
 ]

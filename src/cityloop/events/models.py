@@ -210,6 +210,12 @@ class Case(models.Model):
             models.Index(fields=["filed_at"], name="events_case_filed_at"),
             models.Index(fields=["dispatched_at"], name="events_case_dispatched_at"),
             models.Index(fields=["closed_at"], name="events_case_closed_at"),
+            # The enforcement figures count closed cases of some categories per street and period
+            # from this index alone (enforcement.figures; covering: no table read per case).
+            models.Index(
+                fields=["category", "closed_at", "state", "street"],
+                name="events_case_cat_closed",
+            ),
             # Clocks to count again once a provisional year gets its arrangement.
             models.Index(
                 fields=["provisional_year"],

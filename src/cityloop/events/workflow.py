@@ -70,6 +70,7 @@ class Action(models.TextChoices):
     REFUSE_CANCEL = "refuse_cancel", pgettext_lazy("case action", "Refuse the cancellation")
     MERGE = "merge", pgettext_lazy("case action", "Merge into another case")  # 合并
     ESCALATE = "escalate", pgettext_lazy("case action", "Escalate to the tier above")  # 升级
+    REFER = "refer", pgettext_lazy("case action", "Refer to enforcement")  # 移送执法
 
 
 class Actor(models.TextChoices):
@@ -206,6 +207,7 @@ TRANSITIONS = Table(
         _t(A.REFUSE_CANCEL, OPEN_STATES, SAME, {R.SHIFT_LEADER}, Actor.CENTRE, reason=True),
         _t(A.MERGE, BEFORE_DISPATCH, S.MERGED, {R.ACCEPTOR, R.DISPATCHER, R.SHIFT_LEADER}, Actor.CENTRE, Stage.NONE, inputs=MERGE_INPUTS),
         _t(A.ESCALATE, WORKING, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEADER, SYSTEM}, Actor.CENTRE, Stage.HANDLE, inputs=ESCALATE_INPUTS),
+        _t(A.REFER, OPEN_STATES | {S.CLOSED, S.EVALUATED}, SAME, {R.DISPATCHER, R.SHIFT_LEADER, R.ENFORCEMENT_OFFICER}, Actor.ANYONE_SCOPED, reason=True),
     ],
     states=CaseState,
     actions=Action,

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -139,3 +140,66 @@ def validate_credit_code(code: str) -> None:
 def make_credit_code(body17: str) -> str:
     """Complete 17 characters into a valid credit code (used by the demo and the tests)."""
     return body17 + uscc_check_character(body17)
+
+
+# --- citizen ID numbers (公民身份号码, GB 11643-1999) ---------------------------------------------
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"  # ISO 7064 MOD 11-2: the check character by the weighted sum mod 11
+_ID_RE = re.compile(r"\d{17}[\dX]")
+
+
+def id_check_character(first17: str) -> str:
+    """The 18th character of a citizen ID number (GB 11643-1999 §8.2, ISO 7064 MOD 11-2)."""
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def validate_id_number(number: str) -> None:
+    """An 18-character citizen ID number: 6-digit division, a real birth date, 3-digit order,
+    correct check character (a lowercase x is refused: the standard writes X)."""
+    number = number or ""
+    if not _ID_RE.fullmatch(number):
+        raise ValidationError(
+            _("An ID number has 17 digits and a check digit or X; got “%(number)s”."),
+            code="id_number_format",
+            params={"number": number},
+        )
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        born = None
+    if born is None or born.year < 1900 or born > date.today():  # noqa: DTZ011 (a date of birth)
+        raise ValidationError(
+            _("Characters 7–14 of “%(number)s” are not a date of birth."),
+            code="id_number_birth",
+            params={"number": number},
+        )
+    expected = id_check_character(number[:17])
+    if number[17] != expected:
+        raise ValidationError(
+            _("The check digit of “%(number)s” is wrong: expected %(expected)s."),
+            code="id_number_check",
+            params={"number": number, "expected": expected},
+        )
+
+
+def make_id_number(body17: str) -> str:
+    """Complete 17 digits into a valid ID number (used by the demo and the tests)."""
+    return body17 + id_check_character(body17)
+
+
+def mask_identity(code: str) -> str:
+    """An ID number or credit code as shown to those who may not see it whole: the first 6
+    and the last 4 characters (440303********123X)."""
+    if not code:
+        return ""
+    if len(code) <= 10:
+        return "*" * len(code)
+    return code[:6] + "*" * (len(code) - 10) + code[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number with its middle hidden (138****5678)."""
+    digits = phone or ""
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

@@ -13,3 +13,9 @@ class SortingConfig(AppConfig):
         from cityloop.sorting import ingestion  # imports models: not before the apps are ready
 
         ingestion.install()
+
+        from cityloop.core.verification import Check, register
+        from cityloop.sorting.evidence import verify_numbers
+
+        register(Check("evidence", "the evidence packages' chain", verify_numbers, "--package",
+                       "packages"))  # fmt: skip

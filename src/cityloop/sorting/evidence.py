@@ -16,7 +16,6 @@ row and the file as they are now (docs/decisions/0036).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.chain import GENESIS, canonical, sha256
 from cityloop.core.i18n import both, in_language, lazy_format
 from cityloop.core.refusals import BadInput
 from cityloop.devices import digests, filing, snapshots
@@ -41,7 +41,6 @@ from cityloop.org.models import Unit
 from cityloop.sorting.choices import EvidenceSubject
 from cityloop.sorting.models import CollectionPoint, EvidenceItem, EvidencePackage, Household
 
-GENESIS = "0" * 64
 # Two sealers must never read the same chain head: on PostgreSQL they queue on this
 # transaction-scoped advisory lock; SQLite lets one writer at a time anyway.
 CHAIN_LOCK = 5_240_001
@@ -64,15 +63,6 @@ RECORD_KEYS = (
     "household_id",
     "payload",
 )
-
-
-def canonical(value: Any) -> str:
-    """Canonical JSON: sorted keys, no whitespace, non-ASCII kept as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def sha256(*parts: str) -> str:
-    return hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -576,3 +566,16 @@ def _compare_image(number: str, item: EvidenceItem, sealed: dict, report) -> Non
         what = "image_missing" if now is None else "image_changed"
         data = {"file": name, "sealed": expected, "now": now}
         report.problems.append(Problem(number, item.seq, what, data))
+
+
+def verify_numbers(numbers: list[str], progress: Callable[[int, int], None]) -> Report:
+    """``cityloop verify``'s evidence check: all packages, or those ``numbers`` name."""
+    from cityloop.core.management.commands.verify import unknown
+
+    chosen = None
+    if numbers:
+        chosen = list(EvidencePackage.objects.filter(number__in=numbers))
+        missing = set(numbers) - {p.number for p in chosen}
+        if missing:
+            raise unknown("package", missing)
+    return verify(packages=chosen, progress=progress)

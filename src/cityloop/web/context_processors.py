@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.org.choices import Role
+from cityloop.web.enforcement import access as enforcement_access
 
 ALL_STAFF = None
-# (url, label, roles that see it; ALL_STAFF: every signed-in user)
+# (url, label, who sees it: roles, a rule of web.sorting.access by name, a rule taking the
+# user, or ALL_STAFF: every signed-in user)
 NAV = [
     (
         "/centre/",
@@ -21,21 +23,26 @@ NAV = [
     ("/sorting/", _("Garbage sorting"), "may_see_sorting"),  # by unit kind: web.sorting.access
     ("/sorting/tasks/", _("Collection tasks"), "may_see_tasks"),  # any task visible
     ("/sorting/evidence/", _("Evidence packages"), "may_read_evidence"),  # devices.api's rule
+    ("/enforcement/", _("Enforcement"), enforcement_access.may_see_enforcement),
 ]
+
+
+def _rule(allowed):
+    from cityloop.web.sorting import access
+
+    return getattr(access, allowed) if isinstance(allowed, str) else allowed
 
 
 def nav_links(user, path: str = "") -> list[dict]:
     if not user.is_authenticated:
         return []
-    from cityloop.web.sorting import access
-
     roles = set() if user.is_superuser else set(user.roles)
     return [
         {"url": url, "label": label, "active": path.startswith(url)}
         for url, label, allowed in NAV
         if allowed is ALL_STAFF
         or user.is_superuser
-        or (getattr(access, allowed)(user) if isinstance(allowed, str) else roles & allowed)
+        or (roles & allowed if isinstance(allowed, set) else _rule(allowed)(user))
     ]
 
 

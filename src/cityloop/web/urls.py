@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("cityloop.web.urls_centre")),
     path("", include("cityloop.web.urls_staff")),
     path("", include("cityloop.web.urls_sorting")),
+    path("", include("cityloop.web.urls_enforcement")),
     path("", include("cityloop.web.urls_public")),
 ]

@@ -19,6 +19,7 @@ LISTS = [
     "/api/notifications/",
     "/api/tasks/",
     "/api/evidence/",
+    "/api/enforcement/cases",
 ]
 RATE_LIMITED = {("post", "/api/public/reports"), ("post", "/api/public/reports/{ticket}/photos")}
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}

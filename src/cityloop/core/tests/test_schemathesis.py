@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from cityloop.enforcement.services import register_clue
 from cityloop.events.tests.conftest import Loop
 from cityloop.org.choices import Role
 from cityloop.org.services import user_create
@@ -83,6 +84,9 @@ def world(tiny):
         roles=FUZZER_ROLES,
     )
     _, key = api_token_create(user=fuzzer, name="schemathesis")
+    clue = register_clue(
+        actor=fuzzer, unit=tiny.streets["001"], source="patrol", title="东门路乱摆卖"
+    )
     known = {
         "ticket": case.ticket,
         "code": "440303001001001",
@@ -91,6 +95,7 @@ def world(tiny):
         "major": "01",
         "minor": "10",
         "year": 2025,
+        "number": clue.number,  # an enforcement case
     }
     return key, known
 
@@ -151,5 +156,11 @@ def test_every_operation_answers_within_its_schema(app, world):
     assert failures == [], "\n\n".join(failures)
     # the token opened the API: nothing was refused for want of a login, and the reads answered
     assert all(401 not in codes for codes in answered.values())
-    assert {"GET /api/cases/", "GET /api/cases/{ticket}", "GET /api/evidence/"} <= set(succeeded)
+    assert {
+        "GET /api/cases/",
+        "GET /api/cases/{ticket}",
+        "GET /api/evidence/",
+        "GET /api/enforcement/cases",
+        "GET /api/enforcement/cases/{number}",
+    } <= set(succeeded)
     assert len(operations) == len(answered) >= 72

@@ -48,6 +48,7 @@ class ActionContext:
     notices: list[tuple[Any, str, Any]] = field(default_factory=list)  # with the change
     on_commit: list[Callable[[], None]] = field(default_factory=list)  # after the commit
     follow_up: str | None = None  # an action the system takes right after this one
+    attachments: Sequence[Any] = ()  # the files given, for a handler that seals their digests
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,7 @@ class Workflow:
             ctx = ActionContext(
                 locked, actor, t, now or timezone.now(), attempt.params, attempt.comment, self
             )
+            ctx.attachments = tuple(attachments)
             history = self._apply(ctx)
             if attachments and self.attach is not None:
                 self.attach(ctx, history, attachments)

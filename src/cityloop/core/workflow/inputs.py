@@ -204,6 +204,33 @@ class Choice(Input):
 
 
 @dataclass(frozen=True)
+class Flag(Input):
+    """Yes or no (a JSON boolean; a page's checkbox). Never required: absent is no."""
+
+    required: bool = False
+
+    def annotation(self) -> tuple[Any, FieldInfo]:
+        return bool, self._field(False)
+
+    def form_fields(self, record: Any) -> dict[str, forms.Field]:
+        return {
+            self.name: forms.BooleanField(
+                label=self.label, required=False, help_text=self._form_help()
+            )
+        }
+
+    def from_form(self, cleaned: Mapping[str, Any]) -> Any:
+        return bool(cleaned.get(self.name))
+
+    def clean(self, value: Any, where: str) -> Any:
+        if value is None or value == "":
+            return False
+        if not isinstance(value, bool):
+            raise BadInput(_("Enter true or false."), field=where, code="bool_type")
+        return value
+
+
+@dataclass(frozen=True)
 class Moment(Input):
     """A date and time with its time zone (a page's input is read in the district's zone)."""
 
@@ -383,6 +410,8 @@ def check_declaration(
             problems.append(f"reference input {i.name} on a page needs its options")
         if isinstance(i, Many):
             problems.extend(_check_list(i, names, offered))
+        if isinstance(i, Flag) and i.required:
+            problems.append(f"flag input {i.name} cannot be required (absent is no)")
     return problems
 
 

@@ -495,6 +495,21 @@ def on_escalate(ctx: ActionContext) -> None:
     )
 
 
+def on_refer(ctx: ActionContext) -> None:
+    """移送执法: the enforcement app (its hook, installed when it starts) registers the case as a
+    clue of its street's team in the same transaction; the link is kept both ways."""
+    from cityloop.events import hooks
+
+    if hooks.referral is None:
+        raise BadInput(
+            _("Enforcement is not installed: an administrator must enable it."),
+            field="action",
+            code="no_enforcement",
+        )
+    clue = hooks.referral(case=ctx.record, actor=ctx.actor, now=ctx.now, comment=ctx.comment)
+    ctx.data["enforcement"] = clue.number
+
+
 HANDLERS = {
     Action.ACCEPT: on_accept,
     Action.REJECT: on_reject,
@@ -525,4 +540,5 @@ HANDLERS = {
     Action.URGE: on_urge,
     Action.MERGE: on_merge,
     Action.ESCALATE: on_escalate,
+    Action.REFER: on_refer,
 }

@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -110,13 +110,18 @@ class SweepReport:
     notifications: int = 0
     recounted: int = 0  # provisional deadlines moved by their year's official arrangement
     seconds: float = 0.0
+    others: dict = field(default_factory=dict)  # other modules' clocks (events.hooks.sweeps)
 
     def line(self) -> str:
         recounted = f"{self.recounted:,} recounted, " if self.recounted else ""
+        others = "".join(
+            f"; {name}: {turned.get('warning', 0):,} warned, {turned.get('overdue', 0):,} overdue"
+            for name, turned in self.others.items()
+        )
         return (
             f"deadline sweep: {recounted}{self.warned:,} warned, {self.overdue:,} overdue, "
             f"{self.escalated:,} escalated ({self.not_escalated:,} not), "
-            f"{self.notifications:,} notifications in {self.seconds:.2f} s"
+            f"{self.notifications:,} notifications in {self.seconds:.2f} s{others}"
         )
 
     def as_dict(self) -> dict:
@@ -166,6 +171,9 @@ def deadline_sweep(*, now: datetime | None = None, progress: Progress | None = N
     due = [f for f in turned if f.escalates]
     due += _escalation_backlog(now, exclude={f.case_id for f in due})
     escalated, refused = _escalate(due, now, progress)
+    from cityloop.events import hooks
+
+    others = {name: sweep(now) for name, sweep in hooks.sweeps.items()}
     return SweepReport(
         warned=len(warned),
         overdue=len(overdue),
@@ -174,6 +182,7 @@ def deadline_sweep(*, now: datetime | None = None, progress: Progress | None = N
         notifications=sent,
         recounted=recounted.moved,
         seconds=time.monotonic() - started,
+        others=others,
     )
 
 

@@ -25,6 +25,7 @@ ONE_OVERDUE = {
     "not_escalated": 0,
     "notifications": 3,  # the acceptor, the dispatcher and the shift leader
     "recounted": 0,
+    "others": {"enforcement": {"warning": 0, "overdue": 0}},  # the enforcement app's clocks
 }
 
 

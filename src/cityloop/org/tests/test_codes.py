@@ -84,3 +84,29 @@ def test_make_credit_code_completes_a_valid_code():
     code = codes.make_credit_code("92440303MA5DC4P38")
     codes.validate_credit_code(code)
     assert len(code) == 18
+
+
+def test_citizen_id_numbers_are_checked_by_their_check_digit_and_birth_date():
+    from cityloop.org.codes import (
+        id_check_character,
+        make_id_number,
+        mask_identity,
+        mask_phone,
+        validate_id_number,
+    )
+
+    # GB 11643-1999's own example: 11010519491231002X
+    assert id_check_character("11010519491231002") == "X"
+    validate_id_number("11010519491231002X")
+    for bad in (
+        "110105194912310021",
+        "11010519491231002x",
+        "1101051949123100",
+        "110105194913310023",
+    ):
+        with pytest.raises(ValidationError):
+            validate_id_number(bad)
+    number = make_id_number("44030319850312001")
+    validate_id_number(number)
+    assert mask_identity(number) == "440303********" + number[-4:]
+    assert mask_phone("13800138000") == "138****8000"

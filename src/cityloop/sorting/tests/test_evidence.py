@@ -243,19 +243,19 @@ def test_a_package_needs_one_subject(incidents):
 
 def test_the_verify_command_says_ok_or_exits_1_naming_the_item(sealed):
     out = StringIO()
-    call_command("verify", stdout=out)
-    assert out.getvalue().startswith("OK: 1 packages, 3 items")
+    call_command("verify", "--only", "evidence", stdout=out)
+    assert out.getvalue().startswith("evidence: OK: 1 packages, 3 items")
 
     sql(
         "UPDATE devices_record SET weight_kg = 9 WHERE id = %s", [sealed.items.get(seq=1).record_id]
     )
     out = StringIO()
     with pytest.raises(SystemExit) as exit_:
-        call_command("verify", stdout=out)
+        call_command("verify", "--only", "evidence", stdout=out)
     assert exit_.value.code == 1
     lines = out.getvalue().splitlines()
     assert lines[0].startswith(f"{sealed.number} #1: record_changed")
-    assert lines[-1].startswith("BROKEN: 1 problems")
+    assert lines[-1].startswith("evidence: BROKEN: 1 problems")
 
 
 def test_the_seal_command_seals_and_refuses(incidents, capsys):

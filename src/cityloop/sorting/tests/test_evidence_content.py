@@ -136,11 +136,11 @@ def test_replacing_a_sealed_images_bytes_breaks_the_chain(package, media):
     assert data["now"] == hashlib.sha256(b"another picture").hexdigest()
     out = StringIO()
     with pytest.raises(SystemExit) as exit_:
-        call_command("verify", stdout=out)
+        call_command("verify", "--only", "evidence", stdout=out)
     assert exit_.value.code == 1
     lines = out.getvalue().splitlines()
     assert lines[0].startswith(f"{package.number} #1: image_changed: snapshots/")
-    assert lines[-1].startswith("BROKEN: 1 problems in 1 packages, 3 items")
+    assert lines[-1].startswith("evidence: BROKEN: 1 problems in 1 packages, 3 items")
 
 
 def test_a_removed_sealed_image_is_reported(package, media):

@@ -1,4 +1,5 @@
-"""Fixtures of the web tests: the events' loop (every role), a clean throttle, and a browser.
+"""Fixtures of the web tests: the events' loop (every role), the enforcement team, a clean
+throttle, and a browser.
 
 Browser tests (``@pytest.mark.browser``) get a live server and Debian's Chromium through
 Playwright; the root conftest.py skips them without Chromium, or fails them under CI=true.
@@ -17,6 +18,7 @@ from django.core.cache import cache
 from django.db import connections
 from PIL import Image
 
+from cityloop.enforcement.tests.conftest import team  # noqa: F401  (fixture)
 from cityloop.events.tests.conftest import loop, monday_morning  # noqa: F401  (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"

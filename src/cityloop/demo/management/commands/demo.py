@@ -14,6 +14,12 @@ from cityloop.demo.builder import (
     delete_demo,
     demo_exists,
 )
+from cityloop.demo.enforcement import (
+    delete_enforcement,
+    enforcement_exists,
+    generate_enforcement,
+)
+from cityloop.demo.enforcement.staff import PREFIX as TEAM_PREFIX
 from cityloop.demo.history import (
     DEFAULT_DAYS,
     HistoryUnavailable,
@@ -40,8 +46,8 @@ def _day(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Build the demo district (Luohu), a year of its cases and of its garbage sorting. "
-        "生成演示辖区（罗湖区）及一年的案卷和垃圾分类数据。"
+        "Build the demo district (Luohu), a year of its cases, of its garbage sorting and of "
+        "its enforcement cases. 生成演示辖区（罗湖区）及一年的案卷、垃圾分类和行政执法案件数据。"
     )
 
     def add_arguments(self, parser):
@@ -68,10 +74,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-history",
             action="store_true",
-            help="build the district only, without cases or garbage-sorting data",
+            help="build the district only, without cases, garbage-sorting or enforcement data",
         )
         parser.add_argument(
             "--no-sorting", action="store_true", help="no garbage-sorting registries and year"
+        )
+        parser.add_argument(
+            "--no-enforcement", action="store_true", help="no year of enforcement cases"
+        )
+        parser.add_argument(
+            "--enforcement-cases",
+            type=int,
+            help="enforcement cases handled in all (default: the seed's 3876 a year, scaled)",
         )
         parser.add_argument(
             "--households",
@@ -89,12 +103,15 @@ class Command(BaseCommand):
     def handle(self, *args, seed: int, reset: bool, no_history: bool, **options):
         if options["days"] < 1 or (options["cases"] is not None and options["cases"] < 0):
             raise CommandError("--days must be at least 1 and --cases not negative")
+        if options["enforcement_cases"] is not None and options["enforcement_cases"] < 0:
+            raise CommandError("--enforcement-cases must not be negative")
         if options["households"] < 1 or options["raw_days"] < 0:
             raise CommandError("--households must be at least 1 and --raw-days not negative")
         progress = Progress(self.stdout)
         lines = []
         if reset:
-            progress.stage("deleting the existing sorting data, cases and district")
+            progress.stage("deleting the existing enforcement, sorting data, cases and district")
+            delete_enforcement()
             delete_sorting()
             delete_history()
             delete_demo()
@@ -107,6 +124,8 @@ class Command(BaseCommand):
             lines += self._history(seed, progress, options)
             if not options["no_sorting"]:
                 lines += self._sorting(seed, progress, options)
+            if not options["no_enforcement"]:
+                lines += self._enforcement(seed, progress, options)
         self._logins()
         for line in lines:
             self.stdout.write(line)
@@ -141,14 +160,43 @@ class Command(BaseCommand):
         )
         return [summary.line()]
 
+    def _enforcement(self, seed: int, progress: Progress, options) -> list[str]:
+        """After the cases and the sorting year: clues are referred from the year's cases and
+        made from the raw days' sealed evidence packages."""
+        if enforcement_exists():
+            return ["demo enforcement: already loaded (use --reset to start again)"]
+        summary = generate_enforcement(
+            seed=seed,
+            until=options["until"],
+            days=options["days"],
+            cases=options["enforcement_cases"],
+            progress=progress,
+        )
+        return [summary.line()]
+
     def _logins(self) -> None:
-        users = User.objects.filter(unit__isnull=False).prefetch_related("role_grants")
+        users = (
+            User.objects.filter(unit__isnull=False)
+            .exclude(username__startswith=TEAM_PREFIX)
+            .prefetch_related("role_grants")
+        )
         self.stdout.write("")
         self.stdout.write("Log in at http://127.0.0.1:8000/login/  登录地址")
         self.stdout.write(
             "  district-leader → the command centre 指挥中心 · district-dispatcher → 派遣台 · "
             "shop-handler → 处置台 · district-inspector → 监督员 · admin → /admin/"
         )
+        self.stdout.write(
+            "  street-enforcement-officer → 执法办案 /enforcement/ (phone: /enforcement/phone/) · "
+            "street-leader → 审批 /enforcement/approvals/ · district-legal-reviewer → 法制审核 "
+            "/enforcement/review/ · district-leader → 执法监督 /enforcement/supervision/"
+        )
+        teams = User.objects.filter(username__startswith=TEAM_PREFIX).count()
+        if teams:
+            self.stdout.write(
+                f"  each street's enforcement team 各街道执法队: {TEAM_PREFIX}<street>-<nn> "
+                f"officers, {TEAM_PREFIX}<street>-leader ({teams} accounts, not listed below)"
+            )
         self.stdout.write("Citizens 市民随手拍: http://127.0.0.1:8000/report/ (no account)")
         self.stdout.write(f"Every demo user's password 演示账号密码: {DEMO_PASSWORD}")
         self.stdout.write(f"  {'username':<28} {'unit':<26} roles")
