@@ -30,3 +30,22 @@ class PageNumbers(PageNumberPagination):
 
     def __init__(self, page_size: int = 50, **kwargs) -> None:
         super().__init__(page_size=page_size, max_page_size=MAX_PAGE_SIZE, **kwargs)
+
+
+class MappedPage:
+    """A queryset that the paginator slices first and maps second (one page read, not all)."""
+
+    def __init__(self, queryset, mapper) -> None:
+        self.queryset, self.mapper = queryset, mapper
+
+    def all(self):
+        return self
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        return [self.mapper(c) for c in self.queryset[key]]

@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from pydantic import create_model
 
 from cityloop.core.api_errors import PYDANTIC_MESSAGES, ApiError
-from cityloop.core.pagination import PageNumbers
+from cityloop.core.pagination import MappedPage, PageNumbers
 from cityloop.core.workflow.inputs import Many, Reference
 from cityloop.core.workflow.schemas import action_schemas, schema_name
 from cityloop.core.workflow.table import Transition
@@ -38,25 +38,6 @@ router = Router()
 ACTION_SCHEMAS = action_schemas(TRANSITIONS, s.EnforcementActionIn, prefix="Enforcement")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DETAIL_RELATED = ("unit", "party", "violation", "source_case", "source_package")
-
-
-class MappedPage:
-    """A queryset that the paginator slices first and maps second (one page read, not all)."""
-
-    def __init__(self, queryset, mapper) -> None:
-        self.queryset, self.mapper = queryset, mapper
-
-    def all(self):
-        return self
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key):
-        return [self.mapper(c) for c in self.queryset[key]]
 
 
 def _case(request, number: str) -> EnforcementCase:

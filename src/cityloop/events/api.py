@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from ninja.throttling import AnonRateThrottle
 
 from cityloop.core.api_errors import ApiError
-from cityloop.core.pagination import PageNumbers
+from cityloop.core.pagination import MappedPage, PageNumbers
 from cityloop.core.scoping import get_visible_or_404
 from cityloop.core.workflow.schemas import action_schemas
 from cityloop.events import api_schemas as s
@@ -52,25 +52,6 @@ def _may_report_as(user, source: str) -> bool:
     if user.is_superuser or user.has_role(*ANY_SOURCE_ROLES):
         return source != "citizen"
     return any(source in SOURCES_BY_ROLE.get(role, set()) for role in user.roles)
-
-
-class MappedPage:
-    """A queryset that the paginator slices first and maps second (one page read, not all)."""
-
-    def __init__(self, queryset, mapper) -> None:
-        self.queryset, self.mapper = queryset, mapper
-
-    def all(self):
-        return self
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key):
-        return [self.mapper(c) for c in self.queryset[key]]
 
 
 DETAIL_RELATED = (

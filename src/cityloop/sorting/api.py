@@ -19,8 +19,7 @@ from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from cityloop.core.api_errors import ApiError
-from cityloop.core.pagination import PageNumbers
-from cityloop.events.api import MappedPage
+from cityloop.core.pagination import MappedPage, PageNumbers
 from cityloop.org.choices import Role, UnitKind
 from cityloop.org.models import Unit
 from cityloop.sorting import evidence, evidence_export

@@ -7,8 +7,7 @@ the row declares, as the API's body has them). Forms only shape the input: the r
 
 from __future__ import annotations
 
-from cityloop.core.refusals import ActionRefused
-from cityloop.core.workflow.forms import ActionForm
+from cityloop.core.workflow.forms import ActionForm, submit
 from cityloop.events.models import Case
 from cityloop.events.services.transitions import case_act
 from cityloop.events.workflow import Transition
@@ -19,25 +18,6 @@ def action_form(transition: Transition, case: Case, data=None, files=None) -> Ac
 
 
 def action_submit(*, user, form: ActionForm) -> Case | None:
-    """Take the action if the form is valid; a ``BadInput`` goes back onto its field.
-
-    Other refusals (``CaseChanged``, ``StateForbids``, ``ActionRefused``) propagate.
-    """
-    if not form.is_valid():
-        return None
-    d = form.cleaned_data
-    try:
-        return case_act(
-            actor=user,
-            case=form.record,
-            action=form.transition.action,
-            version=d["version"],
-            comment=d.get("comment", ""),
-            attachments=d.get("photos") or [],
-            **form.params(),
-        )
-    except ActionRefused as exc:
-        if exc.status != 422:
-            raise
-        form.add_error(form.field_of(exc.field), str(exc.message))
-        return None
+    """Take the action if the form is valid (``core.workflow.forms.submit``: a ``BadInput``
+    goes back onto its field; other refusals propagate)."""
+    return submit(form, case_act, user=user)

@@ -80,3 +80,30 @@ class ActionForm(forms.Form):
     def params(self) -> dict[str, Any]:
         """The inputs as the service takes them (the API's body, less version and comment)."""
         return {i.name: i.from_form(self.cleaned_data) for i in self.inputs}
+
+
+def submit(form: ActionForm, act: Any, *, user: Any) -> Any | None:
+    """Take the form's action through the module's one write path ``act`` (``case_act``,
+    ``enforcement_act``) if the form is valid, returning the record as it is after; a
+    ``BadInput`` (422) goes back onto the field it names and None is returned. Other refusals
+    (the record changed, the state forbids, the role may not) propagate to the view."""
+    from cityloop.core.refusals import ActionRefused
+
+    if not form.is_valid():
+        return None
+    d = form.cleaned_data
+    try:
+        return act(
+            actor=user,
+            case=form.record,
+            action=form.transition.action,
+            version=d["version"],
+            comment=d.get("comment", ""),
+            attachments=d.get("photos") or [],
+            **form.params(),
+        )
+    except ActionRefused as exc:
+        if exc.status != 422:
+            raise
+        form.add_error(form.field_of(exc.field), str(exc.message))
+        return None

@@ -8,8 +8,7 @@ field it names (the whole form when the form does not show that field).
 
 from __future__ import annotations
 
-from cityloop.core.refusals import ActionRefused
-from cityloop.core.workflow.forms import ActionForm
+from cityloop.core.workflow.forms import ActionForm, submit
 from cityloop.core.workflow.table import Transition
 from cityloop.enforcement.models import EnforcementCase
 from cityloop.enforcement.services import CASES, enforcement_act
@@ -28,25 +27,6 @@ def action_form(transition: Transition, case: EnforcementCase, data=None, files=
 
 
 def action_submit(*, user, form: ActionForm) -> EnforcementCase | None:
-    """Take the action if the form is valid; a ``BadInput`` (422) goes back onto its field.
-
-    Other refusals (``RecordChanged``, ``StateForbids``, ``ActionRefused``) propagate.
-    """
-    if not form.is_valid():
-        return None
-    d = form.cleaned_data
-    try:
-        return enforcement_act(
-            actor=user,
-            case=form.record,
-            action=form.transition.action,
-            version=d["version"],
-            comment=d.get("comment", ""),
-            attachments=d.get("photos") or [],
-            **form.params(),
-        )
-    except ActionRefused as exc:
-        if exc.status != 422:
-            raise
-        form.add_error(form.field_of(exc.field), str(exc.message))
-        return None
+    """Take the action if the form is valid (``core.workflow.forms.submit``: a ``BadInput``
+    goes back onto its field; other refusals propagate)."""
+    return submit(form, enforcement_act, user=user)
