@@ -482,3 +482,30 @@ def test_a_closed_loop_case_referred_becomes_a_clue_linked_both_ways(team):
         "action",
         "already_referred",
     )
+
+
+def test_the_statement_clock_counts_the_adjusted_saturday_after_guoqing(team):
+    """第六十四条's 5 days are working days (第八十五条): notified on Tuesday 8 October 2024,
+    right after 国庆, the days are 9, 10, 11, Saturday 12 October (a working day by 调休) and
+    Monday 14; the period ends with the 14th (24:00)."""
+    start = local(2024, 9, 30, 9, 0)  # the Monday before 国庆
+    case = _filed(team, start, violation="GS-01", kind=PartyKind.PERSON)
+    t = local(2024, 10, 8, 10, 0)
+    case = team.act(
+        team.a, case, "add_evidence", now=t, kind="inspection",
+        description="现场检查笔录", officers=[{"officer": team.b.pk}],
+    )  # fmt: skip
+    case = team.act(
+        team.a, case, "conclude", now=t, outcome=Outcome.PENALTY, tier="general", fine=50,
+        officers=[{"officer": team.b.pk}],
+    )  # fmt: skip
+    case = team.act(team.leader, case, "approve_review", now=t)
+    case = team.act(team.a, case, "notify", now=t, officers=[{"officer": team.c.pk}])
+    statement = CaseClock.objects.get(case=case, kind=ClockKind.STATEMENT)
+    assert statement.deadline == local(2024, 10, 15)
+    # Still open on the adjusted Saturday's evening and on Monday; the sweep warns, then turns
+    # it overdue only after Monday 14 October.
+    sweep(local(2024, 10, 14, 23, 0))
+    assert CaseClock.objects.get(pk=statement.pk).clock_state != ClockState.OVERDUE
+    sweep(local(2024, 10, 15, 0, 1))
+    assert CaseClock.objects.get(pk=statement.pk).clock_state == ClockState.OVERDUE
